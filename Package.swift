@@ -1,0 +1,102 @@
+// swift-tools-version:6.2
+// moodle-pipeline: a single-binary CDC → log → SQLite/search appliance. See ARCHITECTURE.md.
+
+import PackageDescription
+
+let swiftSettings: [SwiftSetting] = [
+    .enableUpcomingFeature("ExistentialAny"),
+    .enableUpcomingFeature("MemberImportVisibility"),
+]
+
+let package = Package(
+    name: "moodle-pipeline",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "moodle-pipeline", targets: ["moodle-pipeline"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+    ],
+    targets: [
+        // The command line: parses arguments and hands over to Appliance. Nothing else.
+        .executableTarget(
+            name: "moodle-pipeline",
+            dependencies: [
+                "Appliance",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Configuration, wiring and supervision of the services, the demo and the data generator.
+        .target(
+            name: "Appliance",
+            dependencies: [
+                "PostgresCDC", "LocalPostgres", "Console", "SQLiteSink",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Runs blocking C calls on dedicated threads, off the cooperative pool.
+        .target(name: "BlockingIO", swiftSettings: swiftSettings),
+        // libpq, as Debian ships it (headers in /usr/include/postgresql).
+        .systemLibrary(
+            name: "CLibPQ",
+            pkgConfig: "libpq",
+            providers: [.apt(["libpq-dev"])]
+        ),
+        // The PostgreSQL side: libpq wrapper, preflight checks (later: replication protocol, pgoutput, snapshots).
+        .target(
+            name: "PostgresCDC",
+            dependencies: [
+                "CLibPQ", "BlockingIO",
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Throwaway/local PostgreSQL clusters from the system binaries (demo and tests).
+        .target(
+            name: "LocalPostgres",
+            dependencies: ["BlockingIO", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings
+        ),
+        // The admin listener: health and readiness (later: console, pipeline API, /metrics).
+        .target(
+            name: "Console",
+            dependencies: [
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The SQLite sink database (GRDB, WAL mode).
+        .target(
+            name: "SQLiteSink",
+            dependencies: [
+                .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // Test support: throwaway PostgreSQL clusters, temp dirs, running the binary as a child process.
+        .target(
+            name: "PostgresTestSupport",
+            dependencies: ["LocalPostgres", "PostgresCDC", "BlockingIO"],
+            path: "Tests/PostgresTestSupport",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "ApplianceTests",
+            dependencies: ["Appliance", "PostgresTestSupport", "PostgresCDC", "LocalPostgres"],
+            swiftSettings: swiftSettings
+        ),
+    ]
+)
