@@ -1,0 +1,116 @@
+/// The appliance's whole configuration, typed and validated.
+///
+/// Built by `ApplianceConfig.load` from, in order of precedence: command-line flags, the environment
+/// (`MOODLE_PIPELINE_<SECTION>_<KEY>`), the TOML file (`appliance.conf`), and the defaults documented in
+/// `ConfigSchema` and in the shipped `appliance.conf`.
+public struct ApplianceConfig: Sendable {
+    /// Where the appliance keeps its state: the log, the SQLite sink, the index, the lock file.
+    public var dataDirectory: String
+    /// The PostgreSQL sources, sorted by name.
+    public var sources: [SourceConfig]
+    public var analytics: AnalyticsConfig
+    public var log: LogConfig
+    public var sink: SQLiteSinkConfig
+    public var index: IndexConfig
+    public var http: HTTPConfig
+    public var admin: AdminConfig
+
+    /// The source with this name, if configured.
+    public func source(named name: String) -> SourceConfig? { sources.first { $0.name == name } }
+}
+
+/// One PostgreSQL database captured by change-data-capture (`[sources.<name>]`).
+public struct SourceConfig: Sendable, Equatable {
+    /// The name used in topics (`<name>.<schema>.<table>`), metrics and logs.
+    public var name: String
+    /// libpq connection URI or keyword string, without a password.
+    public var url: String
+    /// A 0600 file holding the password; nil leaves it to libpq (PGPASSWORD, ~/.pgpass, peer auth).
+    public var passwordFile: String?
+    /// Captured tables, as `schema.table`.
+    public var tables: [String]
+    /// The logical replication slot's name.
+    public var slot: String
+    /// The publication's name.
+    public var publication: String
+    /// libpq `sslmode`.
+    public var sslMode: SSLMode
+}
+
+/// libpq's `sslmode` values.
+public enum SSLMode: String, Sendable, CaseIterable {
+    case disable, allow, prefer, require
+    case verifyCA = "verify-ca"
+    case verifyFull = "verify-full"
+}
+
+/// Where the two answers read their columns (`[analytics]`).
+public struct AnalyticsConfig: Sendable, Equatable {
+    public var communitySource: String
+    public var communityTable: String
+    public var communityEmail: String
+    public var communityRegisteredAt: String
+    public var sitesSource: String
+    public var sitesTable: String
+    public var sitesAdminEmail: String
+    public var sitesRegisteredAt: String
+    /// IANA time zone in which weeks start (Monday 00:00).
+    public var timeZone: String
+}
+
+/// The partitioned log (`[log]`).
+public struct LogConfig: Sendable, Equatable {
+    public enum FsyncPolicy: String, Sendable, CaseIterable {
+        /// Every acknowledged append is on disk (group commit keeps this cheap).
+        case always
+        /// fsync every `fsyncInterval`: a crash may lose up to that much acknowledged data.
+        case interval
+    }
+
+    public var partitions: Int
+    public var fsync: FsyncPolicy
+    public var fsyncInterval: Duration
+    public var segmentBytes: Int
+    /// How long records are kept; nil keeps them forever.
+    public var retention: Duration?
+}
+
+/// The SQLite sink (`[sink.sqlite]`).
+public struct SQLiteSinkConfig: Sendable, Equatable {
+    public var path: String
+}
+
+/// The embedded search index (`[index]`).
+public struct IndexConfig: Sendable, Equatable {
+    public var refreshInterval: Duration
+}
+
+/// The OpenSearch-compatible API listener (`[http]`).
+public struct HTTPConfig: Sendable, Equatable {
+    public var listen: ListenAddress
+    /// A 0600 file holding the API key that clients must send; required to listen beyond loopback.
+    public var apiKeyFile: String?
+}
+
+/// The admin listener: console, /metrics, /healthz, /readyz (`[admin]`).
+public struct AdminConfig: Sendable, Equatable {
+    public var listen: ListenAddress
+}
+
+/// A `host:port` to listen on; IPv6 hosts in brackets (`[::1]:8080`).
+public struct ListenAddress: Sendable, Equatable, CustomStringConvertible {
+    public var host: String
+    public var port: Int
+
+    public init(host: String, port: Int) {
+        self.host = host
+        self.port = port
+    }
+
+    /// Whether only this machine can connect.
+    public var isLoopback: Bool {
+        host == "localhost" || host == "::1" || host.hasPrefix("127.")
+    }
+
+    public var description: String { host.contains(":") ? "[\(host)]:\(port)" : "\(host):\(port)" }
+}

@@ -1,0 +1,117 @@
+import Foundation
+
+/// Every configuration key the appliance knows: its section, the TOML shape of its value, its default and
+/// what it means. The shipped `appliance.conf` documents the same keys; `ConfigSchemaTests` keeps the two
+/// in step.
+struct ConfigSchema {
+    /// The TOML type a key takes. Environment variables and flags are strings, converted by this shape.
+    enum Shape: Sendable {
+        case string
+        case integer
+        /// An integer, or a string with a unit (`"64MiB"`).
+        case integerOrString
+        /// An array of strings; comma-separated in the environment.
+        case stringList
+    }
+
+    struct Key: Sendable {
+        /// `""` for top-level keys, `"log"`, `"sink.sqlite"`, or `"sources.*"` for every source.
+        var section: String
+        var name: String
+        var shape: Shape
+        /// nil: no default (required, or optional with a computed meaning described in `summary`).
+        var defaultValue: ConfigValue?
+        var summary: String
+
+        func path(source: String? = nil) -> String {
+            let sectionPath = source.map { "sources.\($0)" } ?? section
+            return sectionPath.isEmpty ? name : "\(sectionPath).\(name)"
+        }
+    }
+
+    static let sourceSection = "sources.*"
+
+    static let keys: [Key] = [
+        Key(section: "", name: "data_dir", shape: .string, defaultValue: .string("data"),
+            summary: "directory for the log, the SQLite sink, the index and the lock file"),
+
+        Key(section: sourceSection, name: "url", shape: .string, defaultValue: nil,
+            summary: "libpq URI or keyword string, without a password (required)"),
+        Key(section: sourceSection, name: "password_file", shape: .string, defaultValue: nil,
+            summary: "file (mode 0600) holding the password; unset leaves it to libpq (PGPASSWORD, ~/.pgpass)"),
+        Key(section: sourceSection, name: "tables", shape: .stringList, defaultValue: nil,
+            summary: "captured tables as schema.table; default: the [analytics] table mapped to this source"),
+        Key(section: sourceSection, name: "slot", shape: .string, defaultValue: nil,
+            summary: "logical replication slot; default moodle_pipeline_<source>"),
+        Key(section: sourceSection, name: "publication", shape: .string, defaultValue: nil,
+            summary: "publication; default moodle_pipeline_<source>"),
+        Key(section: sourceSection, name: "sslmode", shape: .string, defaultValue: .string("prefer"),
+            summary: "libpq sslmode: disable, allow, prefer, require, verify-ca, verify-full"),
+
+        Key(section: "analytics", name: "community_source", shape: .string, defaultValue: .string("community"),
+            summary: "the source holding the community users"),
+        Key(section: "analytics", name: "community_table", shape: .string, defaultValue: .string("public.CommunityUsers"),
+            summary: "community users table"),
+        Key(section: "analytics", name: "community_email", shape: .string, defaultValue: .string("email"),
+            summary: "community users' email column"),
+        Key(section: "analytics", name: "community_registered_at", shape: .string, defaultValue: .string("registration_timestamp"),
+            summary: "community users' registration time column"),
+        Key(section: "analytics", name: "sites_source", shape: .string, defaultValue: .string("sites"),
+            summary: "the source holding the registered sites"),
+        Key(section: "analytics", name: "sites_table", shape: .string, defaultValue: .string("public.SitesUsers"),
+            summary: "registered sites table"),
+        Key(section: "analytics", name: "sites_admin_email", shape: .string, defaultValue: .string("admin_email"),
+            summary: "sites' administrator email column"),
+        Key(section: "analytics", name: "sites_registered_at", shape: .string, defaultValue: .string("registration_timestamp"),
+            summary: "sites' registration time column"),
+        Key(section: "analytics", name: "time_zone", shape: .string, defaultValue: .string("UTC"),
+            summary: "IANA time zone in which weeks start (Monday 00:00)"),
+
+        Key(section: "log", name: "partitions", shape: .integer, defaultValue: .integer(4),
+            summary: "partitions per topic (1-256)"),
+        Key(section: "log", name: "fsync", shape: .string, defaultValue: .string("always"),
+            summary: "always: every acknowledged append is on disk; interval: fsync every fsync_interval (a crash may lose that much)"),
+        Key(section: "log", name: "fsync_interval", shape: .string, defaultValue: .string("100ms"),
+            summary: "with fsync = \"interval\": how often (1ms-1m)"),
+        Key(section: "log", name: "segment_bytes", shape: .integerOrString, defaultValue: .string("128MiB"),
+            summary: "segment size before rolling (1MiB-4GiB), bytes or with a unit"),
+        Key(section: "log", name: "retention", shape: .string, defaultValue: .string("7d"),
+            summary: "how long records are kept (e.g. 12h, 7d) or \"forever\"; never before durable consumers committed them"),
+
+        Key(section: "sink.sqlite", name: "path", shape: .string, defaultValue: nil,
+            summary: "SQLite database file; default <data_dir>/moodle.sqlite"),
+
+        Key(section: "index", name: "refresh_interval", shape: .string, defaultValue: .string("1s"),
+            summary: "how soon indexed documents become searchable (10ms-1h)"),
+
+        Key(section: "http", name: "listen", shape: .string, defaultValue: .string("127.0.0.1:9200"),
+            summary: "OpenSearch-compatible API listener, host:port; beyond loopback needs api_key_file"),
+        Key(section: "http", name: "api_key_file", shape: .string, defaultValue: nil,
+            summary: "file (mode 0600) holding the API key clients must send; enables authentication"),
+
+        Key(section: "admin", name: "listen", shape: .string, defaultValue: .string("127.0.0.1:8080"),
+            summary: "console, /metrics, /healthz, /readyz listener, host:port; beyond loopback needs http.api_key_file"),
+    ]
+
+    /// Sections that hold keys (`sources.*` stands for every source).
+    static let sections: [String] = {
+        var seen: [String] = []
+        for key in keys where !seen.contains(key.section) { seen.append(key.section) }
+        return seen
+    }()
+
+    /// The key spec for a dotted path, if the path names a known key.
+    static func key(forPath path: String) -> Key? {
+        let parts = path.split(separator: ".", omittingEmptySubsequences: false).map(String.init)
+        if parts.count == 3, parts[0] == "sources" {
+            return keys.first { $0.section == sourceSection && $0.name == parts[2] }
+        }
+        let section = parts.dropLast().joined(separator: ".")
+        return keys.first { $0.section == section && $0.name == parts.last }
+    }
+
+    /// The environment variable for a key: `MOODLE_PIPELINE_<SECTION>_<KEY>`, dots as underscores.
+    static func environmentVariable(forPath path: String) -> String {
+        "MOODLE_PIPELINE_" + path.uppercased().replacingOccurrences(of: ".", with: "_")
+    }
+}

@@ -1,0 +1,62 @@
+import Console
+import Logging
+import SQLiteSink
+import ServiceLifecycle
+import UnixSignals
+
+/// Builds the appliance's services from a configuration and runs them in one `ServiceGroup`.
+///
+/// SIGTERM or SIGINT starts a graceful shutdown that ends within `shutdownBudget`; a service that fails
+/// stops the whole group and `run` rethrows its error. The data directory stays locked while running.
+public struct ApplianceRunner: Sendable {
+    public let config: ApplianceConfig
+    public let logger: Logger
+    /// How long a graceful shutdown may take before the services are cancelled, and how long after that.
+    /// Together under 10 s, the budget a container runtime gives before SIGKILL.
+    public var shutdownBudget: (graceful: Duration, cancellation: Duration) = (.seconds(7), .seconds(2))
+
+    public init(config: ApplianceConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+    }
+
+    /// Runs until a signal or a failure. `extraServices` run alongside (the demo's generator).
+    public func run(extraServices: [(name: String, service: any Service)] = []) async throws {
+        let lock = try DataDirectoryLock(dataDirectory: config.dataDirectory)
+        defer { withExtendedLifetime(lock) {} }
+        let status = PipelineStatus(components: ["sink"] + config.sources.map { "source \($0.name)" })
+
+        let sink: SinkDatabase
+        do {
+            sink = try SinkDatabase(path: config.sink.path)
+        } catch {
+            throw ApplianceError(.sink, "cannot open the SQLite sink at \(config.sink.path): \(error)")
+        }
+        status.update("sink", ready: true, detail: "open at \(sink.path)")
+
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        for source in config.sources {
+            let monitor = SourceMonitor(source: source, status: status, logger: logger)
+            services.append(.init(service: monitor, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+        let admin = config.admin.listen
+        let logger = self.logger
+        let application = AdminServer.makeApplication(host: admin.host, port: admin.port, readiness: status, logger: logger) { port in
+            logger.info("admin listener ready", metadata: [LogKey.listenURL: "http://\(ListenAddress(host: admin.host, port: port))/"])
+        }
+        services.append(.init(service: application, failureTerminationBehavior: .gracefullyShutdownGroup))
+        for extra in extraServices {
+            services.append(.init(service: extra.service, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
+        }
+
+        var groupConfiguration = ServiceGroupConfiguration(services: services, gracefulShutdownSignals: [.sigterm, .sigint], logger: logger)
+        groupConfiguration.maximumGracefulShutdownDuration = shutdownBudget.graceful
+        groupConfiguration.maximumCancellationDuration = shutdownBudget.cancellation
+        logger.info("moodle-pipeline starting", metadata: [
+            LogKey.dataDirectory: "\(config.dataDirectory)",
+            "sources": "\(config.sources.map(\.name).joined(separator: ","))",
+        ])
+        try await ServiceGroup(configuration: groupConfiguration).run()
+        logger.info("moodle-pipeline stopped")
+    }
+}
