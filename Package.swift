@@ -37,7 +37,7 @@ let package = Package(
         .target(
             name: "Appliance",
             dependencies: [
-                "PostgresCDC", "LocalPostgres", "Console", "SQLiteSink",
+                "PostgresCDC", "LocalPostgres", "Console", "SQLiteSink", "BlockingIO",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

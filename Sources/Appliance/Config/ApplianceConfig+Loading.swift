@@ -51,6 +51,10 @@ extension ApplianceConfig {
         if explicitPath != nil || FileManager.default.fileExists(atPath: path) {
             readPath = path
             loadFile(path, into: &layers, errors: &errors)
+            // A file that cannot be read or parsed says nothing about the keys: stop at its error.
+            if errors.contains(where: { $0.code == .syntax || $0.code == .unreadableFile && $0.key.isEmpty }) {
+                throw ConfigErrors(errors: errors)
+            }
         }
         loadEnvironment(environment, into: &layers, errors: &errors)
         for override in overrides {

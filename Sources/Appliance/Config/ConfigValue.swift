@@ -34,7 +34,7 @@ public enum ConfigOrigin: Sendable, Equatable, CustomStringConvertible {
 
     public var description: String {
         switch self {
-        case .defaultValue: return "default"
+        case .defaultValue: return "(default)"
         case .file(let path, let line): return line.map { "\(path):\($0)" } ?? path
         case .environment(let variable): return "environment \(variable)"
         case .flag(let flag): return "flag \(flag)"

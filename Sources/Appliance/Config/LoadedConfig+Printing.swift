@@ -47,7 +47,7 @@ extension LoadedConfig {
     private func line(_ path: String, _ literal: String?) -> String {
         let key = path.split(separator: ".").last.map(String.init) ?? path
         guard let literal else { return "# \(key) is not set\n" }
-        let origin = origins[path].map { "\($0)" } ?? "default"
+        let origin = origins[path].map { "\($0)" } ?? "(default)"
         let comment = literal.contains("#") ? "" : "  # \(origin)"
         return "\(key) = \(literal)\(comment)\n"
     }

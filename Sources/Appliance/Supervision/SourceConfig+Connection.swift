@@ -15,3 +15,33 @@ extension SourceConfig {
         return ConnectionSettings(url: url, password: password, sslMode: sslMode.rawValue, applicationName: applicationName)
     }
 }
+
+extension SourceConfig {
+    /// Connection settings for a database named on the command line (`generate --community URL`), with
+    /// the same rules as the configuration: no password in the URL, a password file readable by its owner
+    /// only. Errors name the flag.
+    public static func commandLineSettings(
+        url: String, urlFlag: String, passwordFile: String?, passwordFlag: String
+    ) throws -> ConnectionSettings {
+        var errors: [ConfigError] = []
+        var checkedURL = ""
+        var password: String?
+        switch Parse.postgresURL(.string(url)) {
+        case .success(let value): checkedURL = value
+        case .failure(let problem): errors.append(ConfigError(problem.code, key: "", origin: .flag(urlFlag), problem.message))
+        }
+        if let passwordFile {
+            switch Parse.secretFile(.string(passwordFile)) {
+            case .success(let path):
+                password = (try? String(contentsOfFile: path, encoding: .utf8))?.trimmingCharacters(in: .newlines)
+            case .failure(let problem):
+                errors.append(ConfigError(problem.code, key: "", origin: .flag(passwordFlag), problem.message))
+            }
+        }
+        guard errors.isEmpty else { throw ConfigErrors(errors: errors) }
+        return ConnectionSettings(url: checkedURL, password: password, applicationName: "moodle-pipeline-generator")
+    }
+}
+
+/// How to reach a database, as the command line hands it to the generator.
+public typealias DatabaseSettings = ConnectionSettings
