@@ -96,7 +96,8 @@ let package = Package(
         ),
         .testTarget(
             name: "ApplianceTests",
-            dependencies: ["Appliance", "PostgresTestSupport", "PostgresCDC", "LocalPostgres"],
+            // moodle-pipeline: the CLI tests run the built binary as a child process.
+            dependencies: ["Appliance", "PostgresTestSupport", "PostgresCDC", "LocalPostgres", "moodle-pipeline"],
             swiftSettings: swiftSettings
         ),
     ]

@@ -82,16 +82,17 @@ struct ConfigTests {
         Broken(text: minimalSources + "[http]\nlisten = \"0.0.0.0:9200\"\n", key: "http.listen", line: 6, code: .insecureSecret),
         Broken(text: minimalSources + "[index]\nrefresh_interval = 5\n", key: "index.refresh_interval", line: 6, code: .wrongType),
         Broken(text: minimalSources + "[analytics]\ntime_zone = \"Mars/Olympus\"\n", key: "analytics.time_zone", line: 6, code: .invalidValue),
-        Broken(text: minimalSources + "[analytics]\nsites_source = \"nowhere\"\n", key: "analytics.sites_source", line: 6, code: .invalidValue),
+        Broken(text: minimalSources.replacingOccurrences(of: "sites\"\n", with: "sites\"\ntables = [\"public.SitesUsers\"]\n") + "[analytics]\nsites_source = \"nowhere\"\n", key: "analytics.sites_source", line: 7, code: .invalidValue),
         Broken(text: "[sources.community]\nurl = \"\"\n[sources.sites]\nurl = \"postgresql://h/s\"\n", key: "sources.community.url", line: 2, code: .invalidValue),
         Broken(text: "[sources.community]\nurl = \"postgresql://u:hunter2@h/c\"\n[sources.sites]\nurl = \"postgresql://h/s\"\n", key: "sources.community.url", line: 2, code: .insecureSecret),
         Broken(text: "[sources.community]\nslot = \"x\"\n[sources.sites]\nurl = \"postgresql://h/s\"\n", key: "sources.community.url", line: 2, code: .missing),
         Broken(text: minimalSources + "[sources.extra]\nurl = \"postgresql://h/x\"\n", key: "sources.extra.tables", line: 6, code: .missing),
         Broken(text: minimalSources.replacingOccurrences(of: "community\"\n", with: "community\"\ntables = [\"public.Other\"]\n"), key: "sources.community.tables", line: 3, code: .invalidValue),
-        Broken(text: minimalSources + "[sources.community]\nsslmode = \"always\"\n", key: "", line: 6, code: .syntax),
+        // Defining a table twice is a TOML error, located at the second header.
+        Broken(text: minimalSources + "[sources.community]\nsslmode = \"always\"\n", key: "", line: 5, code: .syntax),
         Broken(text: minimalSources.replacingOccurrences(of: "community\"\n", with: "community\"\nsslmode = \"always\"\n"), key: "sources.community.sslmode", line: 3, code: .invalidValue),
         Broken(text: minimalSources.replacingOccurrences(of: "community\"\n", with: "community\"\nslot = \"Bad-Slot\"\n"), key: "sources.community.slot", line: 3, code: .invalidValue),
-        Broken(text: "[sources.Community]\nurl = \"postgresql://h/c\"\n", key: "sources.Community", line: 1, code: .invalidValue),
+        Broken(text: minimalSources + "[sources.Community]\nurl = \"postgresql://h/c\"\n", key: "sources.Community", line: 5, code: .invalidValue),
         Broken(text: minimalSources + "[log\n", key: "", line: 5, code: .syntax),
     ]
 

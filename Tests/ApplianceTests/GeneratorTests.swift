@@ -212,4 +212,21 @@ struct GeneratorTests {
             #expect(summary.changes.total > 0)
         }
     }
+
+    @Test("cancelling during the bulk load rolls it back and throws CancellationError")
+    func cancellationDuringLoad() async throws {
+        try await ThrowawayCluster.with { cluster in
+            try await Self.createDatabases(cluster, "moodle")
+            let generator = Generator(options: Self.options(cluster, community: "moodle", rows: 50_000), logger: Self.logger)
+            let task = Task { try await generator.run() }
+            // Cancelled long before the first COPY batch: connecting alone takes longer than this call.
+            task.cancel()
+            await #expect(throws: CancellationError.self) { try await task.value }
+            let rows = try await Self.scalar(cluster, "moodle", """
+                SELECT CASE WHEN to_regclass('public."CommunityUsers"') IS NULL THEN 0
+                            ELSE (SELECT count(*) FROM public."CommunityUsers") END
+                """)
+            #expect(rows == "0")
+        }
+    }
 }

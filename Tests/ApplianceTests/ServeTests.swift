@@ -118,7 +118,7 @@ struct DemoTests {
         #expect(ready, "stdout: \(demo.stdout) stderr: \(demo.stderr)")
         let readiness = await httpGet("http://127.0.0.1:\(port)/readyz")?.body ?? ""
         #expect(readiness.contains("source community") && readiness.contains("source sites"))
-        #expect(demo.stdout.contains("/readyz"))
+        #expect(demo.stderr.contains("/readyz"), "the banner with the URLs is missing")
 
         let installation = try PostgresInstallation.locate()
         for name in ["community", "sites"] {

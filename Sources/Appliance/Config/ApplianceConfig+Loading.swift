@@ -112,6 +112,7 @@ extension ApplianceConfig {
             if let child = node.table {
                 if parts.count == 2, parts[0] == "sources", let problem = sourceNameProblem(name) {
                     errors.append(ConfigError(.invalidValue, key: path, origin: origin, problem))
+                    continue
                 } else if !isKnownSection(parts) {
                     errors.append(ConfigError(.unknownKey, key: path, origin: origin, "unknown section; known sections: \(knownSectionsList)"))
                     continue

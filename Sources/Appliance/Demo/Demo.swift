@@ -87,7 +87,8 @@ public struct DemoSession: Sendable {
             lines.append("  \(name.padding(toLength: 14, withPad: " ", startingAt: 0))  PGPASSWORD=$(cat \(cluster.cluster.passwordFile)) psql \(cluster.url(database: name))")
         }
         lines += ["", "  A generator writes \(demo.rate) changes per second into both sources. Ctrl-C stops everything.", ""]
-        print(lines.joined(separator: "\n"))
+        // On standard error, so that standard output stays pure JSON lines when logs are JSON.
+        FileHandle.standardError.write(Data((lines.joined(separator: "\n") + "\n").utf8))
     }
 }
 

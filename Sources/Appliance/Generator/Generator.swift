@@ -88,7 +88,10 @@ struct GeneratorRun {
     func run() throws -> GeneratorSummary {
         for side in GeneratorSide.allCases {
             try database("cannot create table \(side.table)") { () throws(PostgresError) in
-                try connection(side).execute(side.schemaSQL)
+                // Checked first so that an existing table does not draw a NOTICE on every run.
+                if try connection(side).query("SELECT to_regclass($1) IS NULL", [side.table.sql]).scalar == "t" {
+                    try connection(side).execute(side.schemaSQL)
+                }
             }
         }
         var summary = GeneratorSummary()
@@ -111,6 +114,7 @@ struct GeneratorRun {
                 return
             }
         }
+        if signal.isCancelled { throw CancellationError() }
         let dataset = try SeedDataset.make(options)
         summary.distinctAdmins = dataset.distinctAdmins
         summary.communityAdmins = dataset.communityAdmins
