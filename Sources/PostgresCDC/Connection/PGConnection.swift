@@ -102,7 +102,9 @@ public final class PGConnection {
         case PGRES_COMMAND_OK, PGRES_TUPLES_OK, PGRES_EMPTY_QUERY, PGRES_SINGLE_TUPLE:
             return QueryResult(result)
         default:
-            let message = PQresultErrorMessage(result).map { String(cString: $0) } ?? "unknown error"
+            // The primary message only: DETAIL and CONTEXT may quote row values (`Key (email)=(…)`).
+            let primary = PQresultErrorField(result, Int32(UInt8(ascii: "M"))).map { String(cString: $0) }
+            let message = primary ?? PQresultErrorMessage(result).map { String(cString: $0) } ?? "unknown error"
             let state = PQresultErrorField(result, Int32(UInt8(ascii: "C"))).map { String(cString: $0) }
             throw PostgresError(.queryFailed, Self.oneLine(message), sqlState: state)
         }
