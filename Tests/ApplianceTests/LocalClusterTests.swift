@@ -30,4 +30,19 @@ struct LocalClusterTests {
             #expect(walLevel == "replica")
         }
     }
+
+    @Test("a server error carries its SQLSTATE and primary message, never the row values of its DETAIL")
+    func errorsHoldNoRowValues() async throws {
+        try await ThrowawayCluster.with { cluster in
+            try await ThrowawayCluster.sql(cluster, "CREATE TABLE t(email text PRIMARY KEY); INSERT INTO t VALUES ('someone@example.org')")
+            do {
+                try await ThrowawayCluster.sql(cluster, "INSERT INTO t VALUES ('someone@example.org')")
+                Issue.record("the duplicate was accepted")
+            } catch let error as PostgresError {
+                #expect(error.sqlState == "23505")
+                #expect(error.description.contains("duplicate key"))
+                #expect(!error.description.contains("someone@example.org"), "\(error)")
+            }
+        }
+    }
 }
