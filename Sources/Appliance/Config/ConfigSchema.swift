@@ -1,8 +1,8 @@
 import Foundation
 
 /// Every configuration key the appliance knows: its section, the TOML shape of its value, its default and
-/// what it means. The shipped `appliance.conf` documents the same keys; `ConfigSchemaTests` keeps the two
-/// in step.
+/// what it means. The shipped `appliance.conf` documents the same keys; a test keeps the two
+/// in step (`ConfigTests.shippedFileDocumentsEveryKey`).
 struct ConfigSchema {
     /// The TOML type a key takes. Environment variables and flags are strings, converted by this shape.
     enum Shape: Sendable {
