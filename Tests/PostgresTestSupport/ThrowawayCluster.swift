@@ -1,3 +1,4 @@
+import BlockingIO
 import Foundation
 import LocalPostgres
 import PostgresCDC
@@ -39,7 +40,7 @@ public enum ThrowawayCluster {
     }
 
     static func start(settings: [String: String]) async throws -> RunningCluster {
-        try await runBlockingThrowing {
+        try await runBlocking(name: "moodle-pipeline.tests") {
             let installation = try PostgresInstallation.locate()
             let directory = try nextDirectory()
             let cluster: LocalCluster
@@ -57,7 +58,7 @@ public enum ThrowawayCluster {
     }
 
     static func discard(_ running: RunningCluster) async throws {
-        try await runBlockingThrowing {
+        try await runBlocking(name: "moodle-pipeline.tests") {
             try running.cluster.stop(mode: .immediate)
             try? FileManager.default.removeItem(atPath: running.cluster.directory)
         }
@@ -88,7 +89,7 @@ public enum ThrowawayCluster {
     private static func templateDirectory(_ installation: PostgresInstallation) throws -> String? {
         try state.withLock { state in
             if let template = state.template { return template }
-            let directory = (root as NSString).appendingPathComponent("\(getpid())-template")
+            let directory = templatePath
             try? FileManager.default.removeItem(atPath: directory)
             _ = try LocalCluster.create(at: directory, installation: installation, syncToDisk: false)
             state.template = directory
@@ -120,9 +121,4 @@ public enum ThrowawayCluster {
         // The copy must not inherit a stale pid file.
         try? FileManager.default.removeItem(atPath: (destination as NSString).appendingPathComponent("pgdata/postmaster.pid"))
     }
-}
-
-/// `runBlocking` for throwing bodies that return a non-Sendable-free value.
-func runBlockingThrowing<T: Sendable>(_ body: @escaping @Sendable () throws -> T) async throws -> T {
-    try await BlockingIOBridge.run(body)
 }
