@@ -13,6 +13,7 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "moodle-pipeline", targets: ["moodle-pipeline"]),
+        .executable(name: "moodle-bench", targets: ["moodle-bench"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
@@ -21,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/hummingbird-project/hummingbird", from: "2.28.1"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
     ],
     targets: [
         // The command line: parses arguments and hands over to Appliance. Nothing else.
@@ -45,6 +48,36 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The partitioned log: segments, indexes, group commit, recovery, retention, compaction, consumer offsets.
+        // Generic: knows nothing of PostgreSQL or Moodle.
+        .target(
+            name: "PartitionedLog",
+            dependencies: [
+                "CZlib",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // zlib, for batch compression and CRC-32 (apt zlib1g-dev).
+        .systemLibrary(
+            name: "CZlib",
+            providers: [.apt(["zlib1g-dev"])]
+        ),
+        // Benchmarks against baselines measured in the same run (see BENCHMARKS.md).
+        .executableTarget(
+            name: "moodle-bench",
+            dependencies: [
+                "PartitionedLog", "CBenchBaseline",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
+        // The benchmarks' plain C baselines (a write + CRC + fdatasync appender).
+        .target(name: "CBenchBaseline", dependencies: ["CZlib"]),
         // Runs blocking C calls on dedicated threads, off the cooperative pool.
         .target(name: "BlockingIO", swiftSettings: swiftSettings),
         // libpq, as Debian ships it (headers in /usr/include/postgresql).

@@ -1,0 +1,47 @@
+import CZlib
+
+/// CRC-32 (IEEE 802.3 polynomial, as zlib and gzip compute it).
+enum Checksum {
+    static func crc32(_ buffer: UnsafeRawBufferPointer) -> UInt32 {
+        guard let base = buffer.baseAddress, buffer.count > 0 else { return 0 }
+        var crc: UInt = 0
+        var pointer = base.assumingMemoryBound(to: UInt8.self)
+        var remaining = buffer.count
+        // zlib takes a 32-bit length: feed huge buffers in pieces.
+        while remaining > 0 {
+            let chunk = Swift.min(remaining, 1 << 30)
+            crc = CZlib.crc32(crc, pointer, UInt32(chunk))
+            pointer += chunk
+            remaining -= chunk
+        }
+        return UInt32(truncatingIfNeeded: crc)
+    }
+}
+
+/// zlib (deflate) of one batch payload.
+enum Zlib {
+    static func compress(_ input: [UInt8]) throws(LogError) -> [UInt8] {
+        var bound = compressBound(uLong(input.count))
+        var output = [UInt8](repeating: 0, count: Int(bound))
+        let status = output.withUnsafeMutableBufferPointer { out in
+            input.withUnsafeBufferPointer { source in
+                compress2(out.baseAddress, &bound, source.baseAddress, uLong(source.count), Z_BEST_SPEED)
+            }
+        }
+        guard status == Z_OK else { throw LogError(.invalidArgument, "zlib compress failed (status \(status))") }
+        output.removeSubrange(Int(bound)...)
+        return output
+    }
+
+    static func decompress(_ input: UnsafeRawBufferPointer, size: Int, what: String) throws(LogError) -> [UInt8] {
+        var output = [UInt8](repeating: 0, count: size)
+        var outLength = uLong(size)
+        let status = output.withUnsafeMutableBufferPointer { out in
+            uncompress(out.baseAddress, &outLength, input.baseAddress?.assumingMemoryBound(to: UInt8.self), uLong(input.count))
+        }
+        guard status == Z_OK, Int(outLength) == size else {
+            throw LogError(.corrupt, "\(what): zlib payload does not inflate to its stated size (status \(status))")
+        }
+        return output
+    }
+}
