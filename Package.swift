@@ -127,6 +127,22 @@ let package = Package(
             path: "Tests/PostgresTestSupport",
             swiftSettings: swiftSettings
         ),
+        // A child process that appends to a log until it is killed (the SIGKILL crash test).
+        .executableTarget(
+            name: "log-crash-child",
+            dependencies: ["PartitionedLog", .product(name: "Logging", package: "swift-log")],
+            path: "Tests/LogCrashChild",
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
+            name: "PartitionedLogTests",
+            dependencies: [
+                "PartitionedLog", "PostgresTestSupport", "log-crash-child",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "MetricsTestKit", package: "swift-metrics"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "ApplianceTests",
             // moodle-pipeline: the CLI tests run the built binary as a child process.

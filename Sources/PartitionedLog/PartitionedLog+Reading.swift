@@ -15,10 +15,11 @@ extension PartitionedLog {
         }
     }
 
-    /// Waits until a record after `offset` is readable: true when one is, false on timeout or cancellation.
-    public func waitForRecords(_ partition: TopicPartition, after offset: Int64, timeout: Duration) async throws -> Bool {
+    /// Waits until the record at `offset` (a consumer's next offset) is readable: true when it is, false on
+    /// timeout or cancellation. No polling: appends wake the waiters.
+    public func waitForRecords(_ partition: TopicPartition, from offset: Int64, timeout: Duration) async throws -> Bool {
         let partition = try self.partition(partition)
-        return await partition.waitForRecords(after: offset, timeout: timeout)
+        return await partition.waitForRecords(from: offset, timeout: timeout)
     }
 
     /// The first offset still stored and the offset after the last readable record.

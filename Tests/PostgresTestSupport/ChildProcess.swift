@@ -12,23 +12,28 @@ public final class ChildProcess: @unchecked Sendable {
     public let stderrPath: String
 
     /// The path of the `moodle-pipeline` executable built alongside the tests.
-    public static var binaryPath: String {
+    public static var binaryPath: String { path(of: "moodle-pipeline") }
+
+    /// The path of an executable of this package built alongside the tests.
+    public static func path(of executable: String) -> String {
         let testBinary = (try? FileManager.default.destinationOfSymbolicLink(atPath: "/proc/self/exe")) ?? CommandLine.arguments[0]
         var directory = (testBinary as NSString).deletingLastPathComponent
         // On Linux the test binary sits in .build/<triple>/debug/; on macOS inside a .xctest bundle.
         while !directory.isEmpty, directory != "/" {
-            let candidate = (directory as NSString).appendingPathComponent("moodle-pipeline")
+            let candidate = (directory as NSString).appendingPathComponent(executable)
             if FileManager.default.isExecutableFile(atPath: candidate) { return candidate }
             directory = (directory as NSString).deletingLastPathComponent
         }
-        return "moodle-pipeline"
+        return executable
     }
 
     /// Starts the binary with `arguments`, the current environment plus `environment` (minus any
     /// `MOODLE_PIPELINE_*` of the test's own), in `directory`.
-    public init(_ arguments: [String], environment: [String: String] = [:], directory: String) throws {
+    public init(
+        _ arguments: [String], environment: [String: String] = [:], directory: String, executable: String = "moodle-pipeline"
+    ) throws {
         process = Process()
-        process.executableURL = URL(fileURLWithPath: Self.binaryPath)
+        process.executableURL = URL(fileURLWithPath: Self.path(of: executable))
         process.arguments = arguments
         var env = ProcessInfo.processInfo.environment.filter { !$0.key.hasPrefix("MOODLE_PIPELINE_") }
         env.merge(environment) { _, new in new }

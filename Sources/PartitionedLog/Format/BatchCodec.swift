@@ -5,6 +5,8 @@ struct EncodedGroup: Sendable {
         var size: Int
         var recordCount: Int
         var maxTimestamp: Int64
+        /// CRC-32 of the batch's bytes from 20 on (everything under the CRC but the base offset).
+        var bodyCRC: UInt32
     }
 
     var bytes: [UInt8] = []
@@ -12,14 +14,7 @@ struct EncodedGroup: Sendable {
     var recordCount: Int = 0
     var txnId: Int64 = 0
 
-    /// Sets each batch's base offset (offsets are dense within a fresh group).
-    mutating func assign(baseOffset: Int64) {
-        var next = baseOffset
-        for batch in batches {
-            bytes.storeLE(next, at: batch.start)
-            next += Int64(batch.recordCount)
-        }
-    }
+
 }
 
 /// A record with its offset delta, as the encoder takes it (fresh appends and compaction rewrites alike).
@@ -71,18 +66,20 @@ enum BatchCodec {
         var attributes: BatchHeader.Attributes = continues ? [.groupContinues] : []
         if group.txnId != 0 { attributes.insert(.transactional) }
         let start = group.bytes.count
-        let maxTimestamp = try appendBatch(
+        let (maxTimestamp, bodyCRC) = try appendBatch(
             to: &group.bytes, records, attributes: attributes, txnId: group.txnId, compression: compression)
         group.batches.append(.init(
-            start: start, size: group.bytes.count - start, recordCount: records.count, maxTimestamp: maxTimestamp))
+            start: start, size: group.bytes.count - start, recordCount: records.count, maxTimestamp: maxTimestamp,
+            bodyCRC: bodyCRC))
     }
 
-    /// Appends one batch (header + payload) to `bytes`, base offset 0 until assigned. Returns its max timestamp.
+    /// Appends one batch (header + payload) to `bytes`, sealed with `baseOffset` (the writer reseals it
+    /// with the real one). Returns its max timestamp and the CRC of its body (see `BatchHeader.seal`).
     @discardableResult
     static func appendBatch(
         to bytes: inout [UInt8], _ records: [RecordToEncode], attributes: BatchHeader.Attributes, txnId: Int64,
         compression: TopicConfiguration.Compression, baseOffset: Int64 = 0
-    ) throws(LogError) -> Int64 {
+    ) throws(LogError) -> (maxTimestamp: Int64, bodyCRC: UInt32) {
         precondition(!records.isEmpty)
         let start = bytes.count
         bytes.append(contentsOf: repeatElement(0, count: BatchHeader.size))
@@ -104,7 +101,6 @@ enum BatchCodec {
         }
         let timestamps = records.map(\.timestamp)
         let maxTimestamp = timestamps.max() ?? 0
-        bytes.storeLE(baseOffset, at: start)
         bytes.storeLE(UInt32(total - BatchHeader.prefixSize), at: start + 8)
         bytes.storeLE(BatchHeader.magic, at: start + 12)
         bytes[start + 20] = BatchHeader.version
@@ -115,9 +111,9 @@ enum BatchCodec {
         bytes.storeLE(maxTimestamp, at: start + 40)
         bytes.storeLE(txnId, at: start + 48)
         bytes.storeLE(UInt32(payloadSize), at: start + 56)
-        let crc = bytes.withUnsafeBytes { Checksum.crc32(UnsafeRawBufferPointer(rebasing: $0[(start + 20)...])) }
-        bytes.storeLE(crc, at: start + 16)
-        return maxTimestamp
+        let bodyCRC = bytes.withUnsafeBytes { Checksum.crc32(UnsafeRawBufferPointer(rebasing: $0[(start + 20)...])) }
+        BatchHeader.seal(&bytes, at: start, size: total, baseOffset: baseOffset, bodyCRC: bodyCRC)
+        return (maxTimestamp, bodyCRC)
     }
 
     private static func encode(_ record: RecordToEncode, into bytes: inout [UInt8]) {

@@ -1,11 +1,12 @@
 /// The fixed header in front of every batch. Little-endian:
 ///
 /// ```
-///  0  baseOffset        i64   offset of the batch's first record (not under the CRC, as in Kafka: the
-///                             writer sets it last; recovery checks offsets are increasing instead)
+///  0  baseOffset        i64   offset of the batch's first record
 ///  8  length            u32   bytes after this field (the whole batch is 12 + length bytes)
 /// 12  magic             u32   "MPLB"
-/// 16  crc               u32   CRC-32 of bytes [20, 12 + length)
+/// 16  crc               u32   CRC-32 of bytes [0, 8) followed by bytes [20, 12 + length): the offset is
+///                             protected too, yet producers checksum the bulk before offsets are known
+///                             and the writer folds the offset in with `crc32_combine`
 /// 20  version           u8    1
 /// 21  attributes        u8    bit 0 zlib payload; bit 1 the group continues in the next batch;
 ///                             bit 2 part of a multi-partition group (see `txnId`)
@@ -82,8 +83,17 @@ struct BatchHeader: Equatable {
     static func verifyCRC(_ batch: UnsafeRawBufferPointer, header: BatchHeader, what: @autoclosure () -> String)
         throws(LogError)
     {
-        guard batch.count == header.totalSize,
-            Checksum.crc32(UnsafeRawBufferPointer(rebasing: batch[20...])) == header.crc
-        else { throw LogError(.corrupt, "\(what()): CRC mismatch") }
+        guard batch.count == header.totalSize else { throw LogError(.corrupt, "\(what()): size mismatch") }
+        let prefix = Checksum.crc32(UnsafeRawBufferPointer(rebasing: batch[0..<8]))
+        guard Checksum.crc32(UnsafeRawBufferPointer(rebasing: batch[20...]), continuing: prefix) == header.crc else {
+            throw LogError(.corrupt, "\(what()): CRC mismatch")
+        }
+    }
+
+    /// Sets a batch's base offset and its CRC, given the CRC of its bytes from 20 on (`bodyCRC`).
+    static func seal(_ bytes: inout [UInt8], at start: Int, size: Int, baseOffset: Int64, bodyCRC: UInt32) {
+        bytes.storeLE(baseOffset, at: start)
+        let crc = Checksum.combine(Checksum.crc32(of: baseOffset), bodyCRC, secondLength: size - 20)
+        bytes.storeLE(crc, at: start + 16)
     }
 }

@@ -16,10 +16,12 @@ extension Partition {
         init(_ key: [UInt8]) {
             var first = Hasher()
             first.combine(0x5A5A)
-            first.combine(bytes: UnsafeRawBufferPointer(start: key, count: key.count))
             var second = Hasher()
             second.combine(0xA5A5)
-            second.combine(bytes: UnsafeRawBufferPointer(start: key, count: key.count))
+            key.withUnsafeBytes { bytes in
+                first.combine(bytes: bytes)
+                second.combine(bytes: bytes)
+            }
             high = first.finalize()
             low = second.finalize()
         }
@@ -109,7 +111,7 @@ extension Partition {
             let rebased = batch.map { RecordToEncode(offsetDelta: $0.offsetDelta - base, timestamp: $0.timestamp, key: $0.key, value: $0.value, headers: $0.headers) }
             let position = bytes.count
             let baseOffset = segment.baseOffset + Int64(base)
-            let maxTimestamp = try BatchCodec.appendBatch(
+            let (maxTimestamp, _) = try BatchCodec.appendBatch(
                 to: &bytes, rebased, attributes: [], txnId: 0, compression: compression, baseOffset: baseOffset)
             _ = builder.add(BatchSummary(baseOffset: baseOffset, nextOffset: baseOffset + Int64(rebased.last!.offsetDelta) + 1, maxTimestamp: maxTimestamp), at: position)
             batch.removeAll(keepingCapacity: true)

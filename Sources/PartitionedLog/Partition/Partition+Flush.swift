@@ -91,7 +91,7 @@ extension Partition {
             if round.work.count > 1 { buffer.append(contentsOf: item.group.bytes) }
             var offset = item.baseOffset
             for batch in item.group.batches {
-                buffer.storeLE(offset, at: position + batch.start)
+                BatchHeader.seal(&buffer, at: position + batch.start, size: batch.size, baseOffset: offset, bodyCRC: batch.bodyCRC)
                 let next = offset + Int64(batch.recordCount)
                 batches.append((position + batch.start, BatchSummary(baseOffset: offset, nextOffset: next, maxTimestamp: batch.maxTimestamp)))
                 offset = next

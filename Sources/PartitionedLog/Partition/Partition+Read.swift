@@ -64,12 +64,12 @@ extension Partition {
         return ReadResult(records: records, nextOffset: next, endOffset: view.visibleEnd)
     }
 
-    /// Returns true as soon as an offset after `offset` is readable, false after `timeout` or on
+    /// Returns true as soon as the record at `offset` is readable, false after `timeout` or on
     /// cancellation. No polling: writers resume waiters when the visible end moves.
-    func waitForRecords(after offset: Int64, timeout: Duration) async -> Bool {
+    func waitForRecords(from offset: Int64, timeout: Duration) async -> Bool {
         if state.withLock({ $0.visibleEnd > offset }) { return true }
         return await withTaskGroup(of: Bool.self) { group in
-            group.addTask { await self.notification(after: offset) }
+            group.addTask { await self.notification(from: offset) }
             group.addTask {
                 try? await Task.sleep(for: timeout)
                 return false
@@ -80,7 +80,7 @@ extension Partition {
         }
     }
 
-    private func notification(after offset: Int64) async -> Bool {
+    private func notification(from offset: Int64) async -> Bool {
         let id = state.withLock { state in
             defer { state.nextWaiterID += 1 }
             return state.nextWaiterID
@@ -89,7 +89,7 @@ extension Partition {
             await withCheckedContinuation { continuation in
                 let ready = state.withLock { state in
                     if state.visibleEnd > offset || state.closed || Task.isCancelled { return true }
-                    state.waiters[id] = Waiter(afterOffset: offset, continuation: continuation)
+                    state.waiters[id] = Waiter(offset: offset, continuation: continuation)
                     return false
                 }
                 if ready { continuation.resume(returning: state.withLock { $0.visibleEnd > offset }) }

@@ -51,7 +51,8 @@ final class Partition: Sendable {
     }
 
     struct Waiter {
-        var afterOffset: Int64
+        /// Wakes when the record at this offset is readable.
+        var offset: Int64
         var continuation: CheckedContinuation<Bool, Never>
     }
 
@@ -239,7 +240,7 @@ extension Partition.State {
     /// Waiters whose offset is now readable.
     mutating func takeWaiters() -> [Partition.Waiter] {
         var ready: [Partition.Waiter] = []
-        for (id, waiter) in waiters where waiter.afterOffset < visibleEnd {
+        for (id, waiter) in waiters where waiter.offset < visibleEnd {
             ready.append(waiter)
             waiters[id] = nil
         }

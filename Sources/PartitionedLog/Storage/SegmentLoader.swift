@@ -72,7 +72,8 @@ enum SegmentLoader {
         var minimumBase = baseOffset
         var scanner = SegmentScanner(file: file, limit: size, verify: true)
         let (stop, stoppedAt) = try scanner.scan(from: 0) { header, position, _ throws(LogError) in
-            guard header.baseOffset >= minimumBase else { return false }
+            // The active segment is only ever appended to: its offsets are dense.
+            guard header.baseOffset == minimumBase, header.lastOffsetDelta == header.recordCount - 1 else { return false }
             minimumBase = header.nextOffset
             if position == groupEnd {
                 groupStart = position
@@ -93,7 +94,7 @@ enum SegmentLoader {
         case .end: outcome.reason = "an incomplete group at the end"
         case .torn: outcome.reason = "a torn write at byte \(stoppedAt)"
         case .corrupt(let problem): outcome.reason = problem
-        case .stopped: outcome.reason = "offsets going backwards at byte \(stoppedAt)"
+        case .stopped: outcome.reason = "offsets out of sequence in the batch ending at byte \(stoppedAt)"
         }
         if lastGroupTxn != 0, !isCommitted(lastGroupTxn) {
             // A multi-partition group whose commit never became durable: roll it back everywhere.
