@@ -1,0 +1,166 @@
+import Foundation
+import PostgresTestSupport
+import Testing
+@testable import PartitionedLog
+
+@Suite("Partitioned log: appends, reads, topics, consumers")
+struct LogTests {
+    @Test func appendsGetDenseOffsetsAndReadBack() async throws {
+        let directory = try makeTemporaryDirectory("log")
+        let log = try await PartitionedLog.open(directory)
+        try await log.createTopic("events", TopicConfiguration(partitions: 3))
+        var expected: [TopicPartition: [String]] = [:]
+        for index in 0..<300 {
+            let record = LogRecord(key: bytes("key-\(index % 17)"), value: bytes("value-\(index)"),
+                                   headers: [LogHeader(name: "n", value: bytes("\(index)"))], timestamp: Int64(index))
+            let position = try await log.append(record, to: "events")
+            #expect(position.partition.partition == Partitioner.partition(for: record.key, partitions: 3))
+            #expect(position.offset == Int64(expected[position.partition, default: []].count))
+            expected[position.partition, default: []].append("value-\(index)")
+        }
+        for (partition, values) in expected {
+            let records = try await log.readAll(partition)
+            #expect(records.map { text($0.value) } == values)
+            #expect(records.map(\.offset) == Array(0..<Int64(values.count)))
+            #expect(try log.offsets(partition) == (0, Int64(values.count)))
+        }
+        await log.close()
+    }
+
+    @Test func concurrentAppendsShareFsyncsAndLoseNothing() async throws {
+        let directory = try makeTemporaryDirectory("log")
+        let log = try await PartitionedLog.open(directory)
+        try await log.createTopic("t", TopicConfiguration(partitions: 1))
+        let positions = try await withThrowingTaskGroup(of: [Int64].self) { group in
+            for producer in 0..<32 {
+                group.addTask {
+                    var offsets: [Int64] = []
+                    for index in 0..<50 {
+                        offsets.append(try await log.append(LogRecord(key: nil, value: bytes("\(producer)-\(index)")), to: "t").offset)
+                    }
+                    return offsets
+                }
+            }
+            return try await group.reduce(into: []) { $0 += $1 }
+        }
+        #expect(positions.sorted() == Array(0..<1600))
+        let records = try await log.readAll(TopicPartition(topic: "t", partition: 0))
+        #expect(Set(records.compactMap { text($0.value) }).count == 1600)
+        await log.close()
+    }
+
+    @Test func topicsPersistAndTheirShapeCannotChange() async throws {
+        let directory = try makeTemporaryDirectory("log")
+        do {
+            let log = try await PartitionedLog.open(directory)
+            try await log.createTopic("orders", TopicConfiguration(partitions: 2, cleanup: .compact, compression: .zlib))
+            _ = try await log.append(LogRecord(key: bytes("a"), value: bytes("1")), to: "orders")
+            await log.close()
+        }
+        let log = try await PartitionedLog.open(directory)
+        #expect(log.topicNames == ["orders"])
+        #expect(log.describe()[0].configuration.compression == .zlib)
+        await #expect(throws: LogError.self) {
+            try await log.createTopic("orders", TopicConfiguration(partitions: 3, cleanup: .compact))
+        }
+        // Settings other than partitions and cleanup may change.
+        try await log.createTopic("orders", TopicConfiguration(partitions: 2, cleanup: .compact, compression: .none))
+        #expect(log.describe()[0].configuration.compression == .none)
+        await #expect(throws: LogError.self) { try await log.createTopic("../escape") }
+        await #expect(throws: LogError.self) { try await log.createTopic("__internal") }
+        await #expect(throws: LogError.self) {
+            _ = try await log.append(LogRecord(key: nil, value: bytes("no key")), to: "orders")
+        }
+        await #expect(throws: LogError.self) { _ = try await log.append(LogRecord(key: nil, value: nil), to: "missing") }
+        await log.close()
+    }
+
+    @Test func readersWaitForNewRecordsWithoutPolling() async throws {
+        let directory = try makeTemporaryDirectory("log")
+        let log = try await PartitionedLog.open(directory)
+        try await log.createTopic("t", TopicConfiguration(partitions: 1))
+        let partition = TopicPartition(topic: "t", partition: 0)
+        let start = ContinuousClock.now
+        #expect(try await log.waitForRecords(partition, from: 0, timeout: .milliseconds(200)) == false)
+        #expect(ContinuousClock.now - start >= .milliseconds(150))
+        async let woken = log.waitForRecords(partition, from: 0, timeout: .seconds(30))
+        try await Task.sleep(for: .milliseconds(50))
+        _ = try await log.append(LogRecord(key: nil, value: bytes("hello")), to: "t")
+        #expect(try await woken == true)
+        #expect(ContinuousClock.now - start < .seconds(10))
+        // Already there: returns at once.
+        #expect(try await log.waitForRecords(partition, from: 0, timeout: .seconds(30)) == true)
+        await log.close()
+    }
+
+    @Test func intervalPolicyShowsRecordsOnlyOnceSynced() async throws {
+        let directory = try makeTemporaryDirectory("log")
+        let log = try await PartitionedLog.open(directory, fsync: .interval(.seconds(3600)))
+        try await log.createTopic("t", TopicConfiguration(partitions: 1))
+        let partition = TopicPartition(topic: "t", partition: 0)
+        _ = try await log.append(LogRecord(key: nil, value: bytes("a")), to: "t")
+        _ = try await log.append(LogRecord(key: nil, value: bytes("b")), to: "t")
+        #expect(try log.offsets(partition).end <= 1)
+        log.syncNow()
+        #expect(try await log.waitForRecords(partition, from: 1, timeout: .seconds(10)))
+        #expect(try await log.readAll(partition).map { text($0.value) } == ["a", "b"])
+        _ = try await log.append(LogRecord(key: nil, value: bytes("c")), to: "t")
+        await log.close()
+        let reopened = try await PartitionedLog.open(directory)
+        #expect(try await reopened.readAll(partition).map { text($0.value) } == ["a", "b", "c"])
+        await reopened.close()
+    }
+
+    @Test func consumerOffsetsAreDurableAndGiveLag() async throws {
+        let directory = try makeTemporaryDirectory("log")
+        let partition = TopicPartition(topic: "t", partition: 0)
+        do {
+            let log = try await PartitionedLog.open(directory)
+            try await log.createTopic("t", TopicConfiguration(partitions: 1))
+            _ = try await log.append((0..<10).map { LogRecord(key: nil, value: bytes("\($0)")) }, to: "t")
+            try await log.registerConsumer("sink", topics: ["t"])
+            #expect(log.lag("sink") == [partition: 10])
+            try await log.commit("sink", offsets: [partition: 4])
+            await #expect(throws: LogError.self) { try await log.commit("nobody", offsets: [partition: 1]) }
+            await log.close()
+        }
+        let log = try await PartitionedLog.open(directory)
+        #expect(log.consumerGroups == ["sink"])
+        #expect(log.committedOffsets("sink") == [partition: 4])
+        #expect(log.lag("sink") == [partition: 6])
+        try await log.unregisterConsumer("sink")
+        #expect(log.consumerGroups.isEmpty)
+        await log.close()
+    }
+
+    @Test func multiPartitionGroupsGetOneOffsetRunPerPartition() async throws {
+        let directory = try makeTemporaryDirectory("log")
+        let log = try await PartitionedLog.open(directory)
+        try await log.createTopic("a", TopicConfiguration(partitions: 4))
+        try await log.createTopic("b", TopicConfiguration(partitions: 1))
+        let records = (0..<40).map { (topic: $0 % 3 == 0 ? "b" : "a", record: LogRecord(key: bytes("k\($0)"), value: bytes("v\($0)"))) }
+        let positions = try await log.appendAtomically(records)
+        #expect(positions.count == 40)
+        for (position, (topic, record)) in zip(positions, records) {
+            #expect(position.partition.topic == topic)
+            let read = try await log.read(position.partition, from: position.offset, maxRecords: 1)
+            #expect(read.records.first?.value == record.value)
+        }
+        // Plain appends keep going after the group.
+        _ = try await log.append(LogRecord(key: bytes("k1"), value: bytes("after")), to: "a")
+        await log.close()
+    }
+
+    @Test func describeReportsOffsetsSizesAndRates() async throws {
+        let directory = try makeTemporaryDirectory("log")
+        let log = try await PartitionedLog.open(directory)
+        try await log.createTopic("t", TopicConfiguration(partitions: 2, segmentBytes: 4096))
+        for index in 0..<200 { _ = try await log.append(LogRecord(key: bytes("\(index)"), value: bytes(String(repeating: "x", count: 100))), to: "t") }
+        let description = log.describe()
+        #expect(description.map(\.name) == ["t"])
+        let partitions = description[0].partitions
+        #expect(partitions.map(\.endOffset).reduce(0, +) == 200)
+        #expect(partitions.allSatisfy { $0.startOffset == 0 && $0.sizeBytes > 0 && $0.segments > 1 })
+        await log.close()
+    }
+}
