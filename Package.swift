@@ -40,7 +40,7 @@ let package = Package(
         .target(
             name: "Appliance",
             dependencies: [
-                "PostgresCDC", "LocalPostgres", "Console", "SQLiteSink", "BlockingIO",
+                "PostgresCDC", "LocalPostgres", "Console", "SQLiteSink", "BlockingIO", "PartitionedLog",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),

@@ -2,7 +2,7 @@
 public struct ApplianceError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case dataDirectory, dataDirectoryInUse, sink, demo, sourceUnreachable
+            case dataDirectory, dataDirectoryInUse, sink, log, demo, sourceUnreachable
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -12,6 +12,8 @@ public struct ApplianceError: Error, CustomStringConvertible, Sendable {
         public static let dataDirectoryInUse = Code(.dataDirectoryInUse)
         /// The SQLite sink cannot be opened.
         public static let sink = Code(.sink)
+        /// The partitioned log cannot be opened (or recovered).
+        public static let log = Code(.log)
         /// The demo's local clusters cannot be set up.
         public static let demo = Code(.demo)
         /// A source cannot be reached.

@@ -75,6 +75,8 @@ struct ConfigTests {
         Broken(text: minimalSources + "[log]\nsegment_bytes = -5\n", key: "log.segment_bytes", line: 6, code: .invalidValue),
         Broken(text: minimalSources + "[log]\nfsync = \"sometimes\"\n", key: "log.fsync", line: 6, code: .invalidValue),
         Broken(text: minimalSources + "[log]\nretention = \"a week\"\n", key: "log.retention", line: 6, code: .invalidValue),
+        Broken(text: minimalSources + "[log]\ncompression = \"lz4\"\n", key: "log.compression", line: 6, code: .invalidValue),
+        Broken(text: minimalSources + "[log]\nsegment_bytes = \"3GiB\"\n", key: "log.segment_bytes", line: 6, code: .invalidValue),
         Broken(text: minimalSources + "[log]\npartitionz = 3\n", key: "log.partitionz", line: 6, code: .unknownKey),
         Broken(text: minimalSources + "[logs]\npartitions = 3\n", key: "logs", line: 5, code: .unknownKey),
         Broken(text: minimalSources + "[http]\nlisten = \"127.0.0.1:99999\"\n", key: "http.listen", line: 6, code: .invalidValue),

@@ -67,12 +67,20 @@ public struct LogConfig: Sendable, Equatable {
         case interval
     }
 
+    public enum Compression: String, Sendable, CaseIterable {
+        case none
+        case zlib
+    }
+
     public var partitions: Int
     public var fsync: FsyncPolicy
     public var fsyncInterval: Duration
     public var segmentBytes: Int
+    /// Roll a segment this old even if it is not full.
+    public var segmentAge: Duration
     /// How long records are kept; nil keeps them forever.
     public var retention: Duration?
+    public var compression: Compression
 }
 
 /// The SQLite sink (`[sink.sqlite]`).

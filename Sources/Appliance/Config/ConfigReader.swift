@@ -29,8 +29,10 @@ struct ConfigReader {
             partitions: read("log.partitions", Parse.integer(1...256)) ?? 4,
             fsync: read("log.fsync", Parse.choice(LogConfig.FsyncPolicy.self)) ?? .always,
             fsyncInterval: read("log.fsync_interval", Parse.duration(.milliseconds(1)...(.seconds(60)))) ?? .milliseconds(100),
-            segmentBytes: read("log.segment_bytes", Parse.byteSize(1 << 20...4 << 30)) ?? 128 << 20,
-            retention: read("log.retention", Parse.retention) ?? .seconds(7 * 86_400)
+            segmentBytes: read("log.segment_bytes", Parse.byteSize(1 << 20...2 << 30)) ?? 128 << 20,
+            segmentAge: read("log.segment_age", Parse.duration(.seconds(60)...(.seconds(30 * 86_400)))) ?? .seconds(86_400),
+            retention: read("log.retention", Parse.retention) ?? .seconds(7 * 86_400),
+            compression: read("log.compression", Parse.choice(LogConfig.Compression.self)) ?? LogConfig.Compression.none
         )
         let sinkPath = read("sink.sqlite.path", Parse.nonEmpty) ?? (dataDirectory as NSString).appendingPathComponent("moodle.sqlite")
         let index = IndexConfig(refreshInterval: read("index.refresh_interval", Parse.duration(.milliseconds(10)...(.seconds(3600)))) ?? .seconds(1))

@@ -74,7 +74,11 @@ struct ConfigSchema {
         Key(section: "log", name: "fsync_interval", shape: .string, defaultValue: .string("100ms"),
             summary: "with fsync = \"interval\": how often (1ms-1m)"),
         Key(section: "log", name: "segment_bytes", shape: .integerOrString, defaultValue: .string("128MiB"),
-            summary: "segment size before rolling (1MiB-4GiB), bytes or with a unit"),
+            summary: "segment size before rolling (1MiB-2GiB), bytes or with a unit"),
+        Key(section: "log", name: "segment_age", shape: .string, defaultValue: .string("1d"),
+            summary: "roll a segment this old even if not full, so retention reaches quiet topics (1m-30d)"),
+        Key(section: "log", name: "compression", shape: .string, defaultValue: .string("none"),
+            summary: "per-batch compression of new batches: none or zlib"),
         Key(section: "log", name: "retention", shape: .string, defaultValue: .string("7d"),
             summary: "how long records are kept (e.g. 12h, 7d) or \"forever\"; never before durable consumers committed them"),
 

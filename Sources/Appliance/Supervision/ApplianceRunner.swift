@@ -1,5 +1,6 @@
 import Console
 import Logging
+import PartitionedLog
 import SQLiteSink
 import ServiceLifecycle
 import UnixSignals
@@ -24,17 +25,30 @@ public struct ApplianceRunner: Sendable {
     public func run(extraServices: [(name: String, service: any Service)] = []) async throws {
         let lock = try DataDirectoryLock(dataDirectory: config.dataDirectory)
         defer { withExtendedLifetime(lock) {} }
-        let status = PipelineStatus(components: ["sink"] + config.sources.map { "source \($0.name)" })
+        let status = PipelineStatus(components: ["log", "sink"] + config.sources.map { "source \($0.name)" })
+
+        let log: PartitionedLog
+        do {
+            log = try await PartitionedLog.open(config.logConfiguration, logger: logger)
+        } catch {
+            throw ApplianceError(.log, "cannot open the log at \(config.logConfiguration.directory): \(error)")
+        }
+        let topics = log.describe()
+        status.update("log", ready: true, detail: "open at \(log.directory): \(topics.count) topics")
 
         let sink: SinkDatabase
         do {
             sink = try SinkDatabase(path: config.sink.path)
         } catch {
+            await log.close()
             throw ApplianceError(.sink, "cannot open the SQLite sink at \(config.sink.path): \(error)")
         }
         status.update("sink", ready: true, detail: "open at \(sink.path)")
 
-        var services: [ServiceGroupConfiguration.ServiceConfiguration] = []
+        // The log first: services stop in reverse order, so it closes after every stage that uses it.
+        var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
+            .init(service: LogService(log: log), failureTerminationBehavior: .gracefullyShutdownGroup),
+        ]
         for source in config.sources {
             let monitor = SourceMonitor(source: source, status: status, logger: logger)
             services.append(.init(service: monitor, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
