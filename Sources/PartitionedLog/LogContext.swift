@@ -14,6 +14,8 @@ final class LogContext: Sendable {
     /// Reads, index lookups, maintenance.
     let readPool: NIOThreadPool
     private let failure = Mutex<FailureState>(FailureState())
+    /// Tests set this to make the next fsyncs fail as a dying disk would (fail-stop is otherwise untestable).
+    let injectedSyncFailure = Atomic<Int32>(0)
 
     private struct FailureState {
         var error: LogError?
@@ -71,6 +73,13 @@ final class LogContext: Sendable {
             let waiter = failure.withLock { $0.waiters.removeValue(forKey: id) }
             waiter?.resume(returning: nil)
         }
+    }
+
+    /// Syncs a segment, or fails with the injected errno.
+    func sync(_ segment: Segment) throws(LogError) {
+        let injected = injectedSyncFailure.load(ordering: .relaxed)
+        if injected != 0 { throw .system("fdatasync", path: segment.paths.log, errno: injected) }
+        try segment.sync()
     }
 
     /// Runs blocking file work on the read pool.

@@ -22,6 +22,13 @@ extension PartitionedLog {
         return await partition.waitForRecords(from: offset, timeout: timeout)
     }
 
+    /// The first offset whose record's timestamp (ms since the epoch) is at or after `timestamp`; nil when
+    /// no readable record is that recent.
+    public func offset(_ partition: TopicPartition, forTimestamp timestamp: Int64) async throws -> Int64? {
+        let partition = try self.partition(partition)
+        return try await context.onReadThread { try partition.offset(forTimestamp: timestamp) }
+    }
+
     /// The first offset still stored and the offset after the last readable record.
     public func offsets(_ partition: TopicPartition) throws -> (start: Int64, end: Int64) {
         let view = try self.partition(partition).view

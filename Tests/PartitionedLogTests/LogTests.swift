@@ -1,4 +1,6 @@
 import Foundation
+import Glibc
+import Synchronization
 import PostgresTestSupport
 import Testing
 @testable import PartitionedLog
@@ -161,6 +163,55 @@ struct LogTests {
         let partitions = description[0].partitions
         #expect(partitions.map(\.endOffset).reduce(0, +) == 200)
         #expect(partitions.allSatisfy { $0.startOffset == 0 && $0.sizeBytes > 0 && $0.segments > 1 })
+        await log.close()
+    }
+}
+
+@Suite("Partitioned log fail-stop")
+struct FailStopTests {
+    @Test func aFailedFsyncStopsTheLogAndNothingAcknowledgedIsLost() async throws {
+        let directory = try makeTemporaryDirectory("log-failstop")
+        let log = try await PartitionedLog.open(directory)
+        try await log.createTopic("t", TopicConfiguration(partitions: 1))
+        _ = try await log.append(LogRecord(key: nil, value: bytes("durable")), to: "t")
+        log.context.injectedSyncFailure.store(EIO, ordering: .relaxed)
+        let service = Task { try await LogService(log: log).run() }
+
+        await #expect(throws: LogError.self) { _ = try await log.append(LogRecord(key: nil, value: bytes("lost")), to: "t") }
+        #expect(log.failure?.code == .failed)
+        // No retry: later appends fail at once, even though the disk would now "work".
+        log.context.injectedSyncFailure.store(0, ordering: .relaxed)
+        await #expect(throws: LogError.self) { _ = try await log.append(LogRecord(key: nil, value: bytes("refused")), to: "t") }
+        // The service fails, which stops the whole process (its group).
+        await #expect(throws: LogError.self) { try await service.value }
+
+        let reopened = try await PartitionedLog.open(directory)
+        let values = try await reopened.readAll(TopicPartition(topic: "t", partition: 0)).compactMap { text($0.value) }
+        #expect(values.first == "durable")
+        #expect(!values.contains("refused"))
+        await reopened.close()
+    }
+}
+
+@Suite("Partitioned log time index")
+struct TimeIndexTests {
+    @Test func findsTheFirstOffsetAtOrAfterATimestamp() async throws {
+        let directory = try makeTemporaryDirectory("log-time")
+        let partition = TopicPartition(topic: "t", partition: 0)
+        do {
+            let log = try await PartitionedLog.open(directory)
+            try await log.createTopic("t", TopicConfiguration(partitions: 1, segmentBytes: 4096))
+            for index in 0..<500 {
+                _ = try await log.append(LogRecord(key: nil, value: bytes(String(repeating: "t", count: 50)), timestamp: 1_000 + Int64(index) * 10), to: "t")
+            }
+            await log.close()
+        }
+        // Reopened, so that rolled segments answer from their time index files.
+        let log = try await PartitionedLog.open(directory)
+        for (timestamp, expected) in [(0, 0), (1_000, 0), (1_001, 1), (3_455, 246), (5_990, 499)] as [(Int64, Int64)] {
+            #expect(try await log.offset(partition, forTimestamp: timestamp) == expected, "timestamp \(timestamp)")
+        }
+        #expect(try await log.offset(partition, forTimestamp: 6_000) == nil)
         await log.close()
     }
 }

@@ -102,7 +102,7 @@ extension Partition {
         if !buffer.isEmpty { try segment.append(buffer, batches: batches) }
         if round.sync {
             let start = ContinuousClock.now
-            try segment.sync()
+            try context.sync(segment)
             let elapsed = (ContinuousClock.now - start).components
             context.metrics.fsyncDuration.recordNanoseconds(elapsed.seconds * 1_000_000_000 + elapsed.attoseconds / 1_000_000_000)
         }

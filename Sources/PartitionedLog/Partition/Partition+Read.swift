@@ -64,6 +64,24 @@ extension Partition {
         return ReadResult(records: records, nextOffset: next, endOffset: view.visibleEnd)
     }
 
+    /// The first readable offset whose record's timestamp is at or after `timestamp` (nil: none yet).
+    /// Segments whose newest record is older are skipped; within one, the time index says where to start.
+    func offset(forTimestamp timestamp: Int64) throws(LogError) -> Int64? {
+        let view = self.view
+        for segment in view.segments where segment.snapshot.maxTimestamp >= timestamp {
+            var found: Int64?
+            var scanner = SegmentScanner(file: segment.file, limit: segment.visibleSize, verify: true)
+            _ = try scanner.scan(from: try segment.position(forTimestamp: timestamp)) { header, position, batch throws(LogError) in
+                guard header.maxTimestamp >= timestamp, let batch else { return true }
+                let records = try BatchCodec.decode(batch, header: header, what: "\(segment.paths.log) at byte \(position)")
+                found = records.first { $0.timestamp >= timestamp && $0.offset < view.visibleEnd }?.offset
+                return found == nil
+            }
+            if let found { return found }
+        }
+        return nil
+    }
+
     /// Returns true as soon as the record at `offset` is readable, false after `timeout` or on
     /// cancellation. No polling: writers resume waiters when the visible end moves.
     func waitForRecords(from offset: Int64, timeout: Duration) async -> Bool {

@@ -140,6 +140,21 @@ final class Segment: Sendable {
 
     // MARK: Reading
 
+    /// Where to start scanning for the first record with a timestamp at or after `timestamp`: the batch of
+    /// the last time-index entry whose running maximum is still below it (everything before is older).
+    func position(forTimestamp timestamp: Int64) throws(LogError) -> Int {
+        let times: [TimeIndexEntry]
+        if let active = state.withLock({ $0.active?.builder.times }) {
+            times = active
+        } else if FileSystem.exists(paths.timeIndex), let stored = SegmentIndex.decodeTimes(try FileSystem.readAll(paths.timeIndex)) {
+            times = stored
+        } else {
+            return 0
+        }
+        guard let entry = times.last(where: { $0.timestamp < timestamp }) else { return 0 }
+        return try position(for: baseOffset + Int64(entry.relativeOffset))
+    }
+
     /// Where to start scanning for `offset`: the sparse index's floor entry.
     func position(for offset: Int64) throws(LogError) -> Int {
         let relative = UInt32(clamping: max(0, offset - baseOffset))
