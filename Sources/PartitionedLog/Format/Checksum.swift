@@ -27,30 +27,3 @@ enum Checksum {
     }
 }
 
-/// zlib (deflate) of one batch payload.
-enum Zlib {
-    static func compress(_ input: [UInt8]) throws(LogError) -> [UInt8] {
-        var bound = compressBound(uLong(input.count))
-        var output = [UInt8](repeating: 0, count: Int(bound))
-        let status = output.withUnsafeMutableBufferPointer { out in
-            input.withUnsafeBufferPointer { source in
-                compress2(out.baseAddress, &bound, source.baseAddress, uLong(source.count), Z_BEST_SPEED)
-            }
-        }
-        guard status == Z_OK else { throw LogError(.invalidArgument, "zlib compress failed (status \(status))") }
-        output.removeSubrange(Int(bound)...)
-        return output
-    }
-
-    static func decompress(_ input: UnsafeRawBufferPointer, size: Int, what: String) throws(LogError) -> [UInt8] {
-        var output = [UInt8](repeating: 0, count: size)
-        var outLength = uLong(size)
-        let status = output.withUnsafeMutableBufferPointer { out in
-            uncompress(out.baseAddress, &outLength, input.baseAddress?.assumingMemoryBound(to: UInt8.self), uLong(input.count))
-        }
-        guard status == Z_OK, Int(outLength) == size else {
-            throw LogError(.corrupt, "\(what): zlib payload does not inflate to its stated size (status \(status))")
-        }
-        return output
-    }
-}
