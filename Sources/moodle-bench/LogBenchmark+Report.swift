@@ -51,7 +51,9 @@ extension LogBenchmark.Result {
             "read_cpu_seconds": .number(read.cpuSeconds, 3),
             "read_zlib_cpu_seconds": .number(readZlib.cpuSeconds, 3),
             "read_verified": .bool(verified),
-            "goal_append_vs_baseline_met": .bool(ratio >= LogGoals.minimumRatioToBaseline),
+            // "The same batch size": the baseline writing batches of as many records as our group commit
+            // actually put behind each fsync. (`ratio`, against batches of one append call, is flattering.)
+            "goal_append_vs_baseline_met": .bool(ratioAchieved >= LogGoals.minimumRatioToBaseline),
             "goal_append_vs_baseline_group_met": .bool(ratioGroup >= LogGoals.minimumRatioToBaseline),
             "goal_append_300k_met": .bool(ours.recordsPerSecond >= LogGoals.minimumRecordsPerSecond),
             "goal_ack_p99_met": .bool(ackOverDisk <= LogGoals.maximumAckP99OverFdatasyncP99),
