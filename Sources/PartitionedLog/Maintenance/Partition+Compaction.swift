@@ -32,8 +32,15 @@ extension Partition {
     func compact(now: Int64, guardOffset: Int64?) throws(LogError) -> Int {
         let topic = self.topic
         guard topic.cleanup == .compact else { return 0 }
-        let rolled = state.withLock { $0.segments.dropLast() }
-        guard !rolled.isEmpty else { return 0 }
+        // Nothing rolled since the last pass: only time (tombstones expiring) can change the outcome, so
+        // pass again at most hourly rather than rereading every rolled segment each maintenance round.
+        let (rolled, due) = state.withLock { state in
+            let activeBase = state.segments[state.segments.count - 1].baseOffset
+            let due = state.lastCompaction.map { $0.activeBase != activeBase || now - $0.at >= 3_600_000 } ?? true
+            if due { state.lastCompaction = (activeBase, now) }
+            return (state.segments.dropLast(), due)
+        }
+        guard due, !rolled.isEmpty else { return 0 }
 
         // Pass 1: the latest offset of every key in the rolled segments (as far as the map's bound allows).
         var latest: [KeyDigest: Int64] = [:]

@@ -48,6 +48,8 @@ final class Partition: Sendable {
         var rate = RateSamples()
         /// Set by maintenance: bytes retention would delete but a durable consumer still needs.
         var retentionHeldBytes = 0
+        /// The last compaction pass: the active segment's base then, and when (log clock, ms).
+        var lastCompaction: (activeBase: Int64, at: Int64)?
     }
 
     struct Waiter {
