@@ -89,15 +89,21 @@ enum FileSystem {
         return stat(path, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
     }
 
-    static func makeDirectory(_ path: String) throws(LogError) {
-        if mkdir(path, 0o755) != 0, errno != EEXIST { throw .system("mkdir", path: path, errno: errno) }
+    /// Creates a directory if missing; a new one is made durable in its parent (fsync of the parent).
+    static func makeDirectory(_ path: String, parent: String) throws(LogError) {
+        if mkdir(path, 0o755) == 0 {
+            try syncDirectory(parent)
+        } else if errno != EEXIST {
+            throw .system("mkdir", path: path, errno: errno)
+        }
     }
 
     static func makeDirectories(_ path: String) throws(LogError) {
         var current = path.hasPrefix("/") ? "" : "."
         for component in path.split(separator: "/") {
+            let parent = current.isEmpty ? "/" : current
             current += "/" + component
-            try makeDirectory(current)
+            try makeDirectory(current, parent: parent)
         }
     }
 

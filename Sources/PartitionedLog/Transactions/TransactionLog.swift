@@ -29,7 +29,9 @@ final class TransactionLog: Sendable {
     init(directory: String) throws(LogError) {
         self.directory = directory
         self.path = "\(directory)/__transactions"
+        let created = !FileSystem.exists(path)
         let file = try FileDescriptor(path: path, flags: O_RDWR | O_CREAT)
+        if created { try FileSystem.syncDirectory(directory) }
         let bytes = try file.read(count: try file.size(), at: 0)
         let (entries, validSize) = Self.parse(bytes)
         if validSize < bytes.count {
