@@ -193,6 +193,39 @@ struct FailStopTests {
     }
 }
 
+extension FailStopTests {
+    /// Once the log fails, every append in flight — plain or part of a multi-partition group, queued behind
+    /// others or not — gets the error promptly; none waits forever.
+    @Test func nothingWaitsForeverAfterAFailureDuringAGroup() async throws {
+        let directory = try makeTemporaryDirectory("log-failstop-group")
+        let log = try await PartitionedLog.open(directory)
+        try await log.createTopic("a", TopicConfiguration(partitions: 4))
+        log.context.injectedSyncFailure.store(EIO, ordering: .relaxed)
+        let outcomes = await withTaskGroup(of: Bool.self) { group in
+            for round in 0..<20 {
+                group.addTask {
+                    let records = (0..<8).map { ("a", LogRecord(key: bytes("k\(round)-\($0)"), value: bytes("v"))) }
+                    return (try? await log.appendAtomically(records)) == nil
+                }
+                group.addTask { (try? await log.append(LogRecord(key: bytes("p\(round)"), value: bytes("v")), to: "a")) == nil }
+            }
+            group.addTask {
+                try? await Task.sleep(for: .seconds(30))
+                return false
+            }
+            var failed = 0
+            for await outcome in group {
+                guard outcome else { break }
+                failed += 1
+                if failed == 40 { group.cancelAll() }
+            }
+            return failed
+        }
+        #expect(outcomes == 40, "every append failed promptly")
+        await log.close()
+    }
+}
+
 @Suite("Partitioned log time index")
 struct TimeIndexTests {
     @Test func findsTheFirstOffsetAtOrAfterATimestamp() async throws {

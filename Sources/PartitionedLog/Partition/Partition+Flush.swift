@@ -36,9 +36,10 @@ extension Partition {
                 state.pendingBytes = 0
                 state.flushing = false
                 for item in work { item.completion(.failure(failed)) }
-                let idle = state.idleWaiters
+                let waiters = state.idleWaiters + state.spaceWaiters
                 state.idleWaiters = []
-                for waiter in idle { waiter.resume() }
+                state.spaceWaiters = []
+                for waiter in waiters { waiter.resume() }
                 return nil
             }
             var work: [Partition.Pending] = []
@@ -171,6 +172,23 @@ extension Partition {
         }
         for item in round.work { item.completion(.success(item.baseOffset)) }
         for waiter in waiters { waiter.continuation.resume(returning: true) }
+        for waiter in spaceWaiters { waiter.resume() }
+    }
+
+    /// After the log failed: answers everything queued here with the error (a partition blocked behind an
+    /// undecided group would otherwise keep its callers waiting for a decision that will never come).
+    /// A running flush is left alone (it fails on its next round).
+    func abandonPending() {
+        guard let failed = context.failed else { return }
+        let (pending, spaceWaiters) = state.withLock { state in
+            defer {
+                state.pending = []
+                state.pendingBytes = 0
+                state.spaceWaiters = []
+            }
+            return (state.pending, state.spaceWaiters)
+        }
+        for item in pending { item.completion(.failure(failed)) }
         for waiter in spaceWaiters { waiter.resume() }
     }
 

@@ -44,7 +44,9 @@ final class GroupCommit: Sendable {
         }
         switch next {
         case .wait: return
-        case .fail(let continuation, let error): continuation.resume(throwing: error)
+        case .fail(let continuation, let error):
+            continuation.resume(throwing: error)
+            for partition in partitions { partition.abandonPending() }
         case .decide: decide()
         }
     }
@@ -59,6 +61,7 @@ final class GroupCommit: Sendable {
         } catch {
             context.fail(error)
             continuation?.resume(throwing: context.failed ?? error)
+            for partition in partitions { partition.abandonPending() }
             return
         }
         for partition in partitions { partition.decide(txnId: txnId) }
