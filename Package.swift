@@ -145,6 +145,11 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(
+            name: "PostgresCDCTests",
+            dependencies: ["PostgresCDC", "PostgresTestSupport"],
+            swiftSettings: swiftSettings
+        ),
+        .testTarget(
             name: "ApplianceTests",
             // moodle-pipeline: the CLI tests run the built binary as a child process.
             dependencies: ["Appliance", "PostgresTestSupport", "PostgresCDC", "LocalPostgres", "moodle-pipeline"],
