@@ -133,8 +133,10 @@ public final class PartitionedLog: Sendable {
         let now = context.now
         // Split by partition, remembering each record's place in the input.
         var shares: [TopicPartition: [Int]] = [:]
+        var topicsSeen: [String: Topic] = [:]
         for (index, (topicName, record)) in records.enumerated() {
-            let topic = try topic(topicName)
+            let topic = try topicsSeen[topicName] ?? topic(topicName)
+            topicsSeen[topicName] = topic
             if topic.configuration.cleanup == .compact, record.key == nil {
                 throw LogError(.missingKey, "topic \(topicName) is compacted: every record needs a key")
             }

@@ -150,12 +150,12 @@ extension Partition {
         try FileSystem.rename(cleaned.timeIndex, paths.timeIndex)
         try FileSystem.syncDirectory(directory)
 
-        let next = state.withLock { state in
-            state.segments.firstIndex { $0 === segment }.map { $0 + 1 < state.segments.count ? state.segments[$0 + 1].baseOffset : 0 } ?? 0
-        }
-        let fresh = try SegmentLoader.openRolled(
-            directory: directory, baseOffset: segment.baseOffset, nextBaseOffset: next, now: context.now,
-            logger: context.logger)
+        // What was just written is known: no need to reread and revalidate it.
+        let old = segment.snapshot
+        let fresh = Segment(
+            baseOffset: segment.baseOffset, paths: paths, file: try FileDescriptor(path: paths.log, flags: O_RDWR),
+            state: .init(size: bytes.count, visibleSize: bytes.count, nextOffset: old.nextOffset,
+                         maxTimestamp: builder.maxTimestamp, openedAt: segment.openedAt, active: nil))
         state.withLock { state in
             if let index = state.segments.firstIndex(where: { $0 === segment }) { state.segments[index] = fresh }
         }

@@ -70,11 +70,14 @@ enum SegmentLoader {
         var lastGroupTxn: Int64 = 0
         var nextOffset = baseOffset
         var minimumBase = baseOffset
+        // Every valid batch, so that the indexes are built from this one pass (a few bytes per batch).
+        var batches: [(position: Int, summary: BatchSummary)] = []
         var scanner = SegmentScanner(file: file, limit: size, verify: true)
         let (stop, stoppedAt) = try scanner.scan(from: 0) { header, position, _ throws(LogError) in
             // The active segment is only ever appended to: its offsets are dense.
             guard header.baseOffset == minimumBase, header.lastOffsetDelta == header.recordCount - 1 else { return false }
             minimumBase = header.nextOffset
+            batches.append((position, BatchSummary(header)))
             if position == groupEnd {
                 groupStart = position
                 groupBase = header.baseOffset
@@ -110,13 +113,9 @@ enum SegmentLoader {
             try file.sync()
         }
 
-        // Rebuild the active indexes from the batches kept (cheap: headers only, the CRCs were just checked).
+        // Rebuild the active indexes from the batches kept.
         var builder = IndexBuilder(baseOffset: baseOffset)
-        var headerScanner = SegmentScanner(file: file, limit: keep, verify: false)
-        _ = try headerScanner.scan(from: 0) { header, position, _ throws(LogError) in
-            _ = builder.add(BatchSummary(header), at: position)
-            return true
-        }
+        for (position, summary) in batches where position < keep { _ = builder.add(summary, at: position) }
         let (offsetFile, timeFile) = try writeIndexes(builder, paths: paths, sync: false)
         outcome.rebuiltIndexes = true
         let segment = Segment(
