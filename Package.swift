@@ -87,12 +87,15 @@ let package = Package(
             pkgConfig: "libpq",
             providers: [.apt(["libpq-dev"])]
         ),
-        // The PostgreSQL side: libpq wrapper, preflight checks (later: replication protocol, pgoutput, snapshots).
+        // The PostgreSQL side: libpq wrapper, preflight checks, replication protocol, pgoutput, change events,
+        // snapshots and the capture service that appends to the log. Knows nothing of Moodle.
         .target(
             name: "PostgresCDC",
             dependencies: [
-                "CLibPQ", "BlockingIO",
+                "CLibPQ", "BlockingIO", "PartitionedLog",
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -146,7 +149,11 @@ let package = Package(
         ),
         .testTarget(
             name: "PostgresCDCTests",
-            dependencies: ["PostgresCDC", "PostgresTestSupport"],
+            dependencies: [
+                "PostgresCDC", "PostgresTestSupport", "PartitionedLog", "LocalPostgres",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(

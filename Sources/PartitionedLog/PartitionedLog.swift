@@ -17,8 +17,9 @@ public final class PartitionedLog: Sendable {
     let transactions: TransactionLog
     let consumers: ConsumerOffsets
     /// Multi-partition groups are queued in every partition under this lock, so that all partitions see them
-    /// in the same order (two groups waiting on each other's partitions would deadlock).
-    let groupOrder = Mutex<Void>(())
+    /// in the same order (two groups waiting on each other's partitions would deadlock); the streamed group
+    /// takes its partitions under it too (see `GroupOrder`).
+    let groupOrder = Mutex(GroupOrder())
 
     private init(context: LogContext, transactions: TransactionLog, consumers: ConsumerOffsets, topics: [String: Topic]) {
         self.context = context
@@ -130,28 +131,9 @@ public final class PartitionedLog: Sendable {
     private func appendGroups(_ records: [(topic: String, record: LogRecord)], txn: Bool) async throws -> [RecordPosition] {
         guard !records.isEmpty else { return [] }
         if let failed = context.failed { throw failed }
-        let now = context.now
-        // Split by partition, remembering each record's place in the input.
-        var shares: [TopicPartition: [Int]] = [:]
-        var topicsSeen: [String: Topic] = [:]
-        for (index, (topicName, record)) in records.enumerated() {
-            let topic = try topicsSeen[topicName] ?? topic(topicName)
-            topicsSeen[topicName] = topic
-            if topic.configuration.cleanup == .compact, record.key == nil {
-                throw LogError(.missingKey, "topic \(topicName) is compacted: every record needs a key")
-            }
-            try Self.validateHeaders(record)
-            let id = TopicPartition(topic: topicName, partition: Partitioner.partition(for: record.key, partitions: topic.partitions.count))
-            shares[id, default: []].append(index)
-        }
+        let shares = try shares(of: records)
         let txnId = txn && shares.count > 1 ? transactions.allocateId() : 0
-        var parts: [(Partition, EncodedGroup, [Int])] = []
-        for (id, indices) in shares.sorted(by: { $0.key < $1.key }) {
-            let partition = try partition(id)
-            let group = try BatchCodec.encodeGroup(
-                indices.map { records[$0].record }, now: now, compression: partition.topic.compression, txnId: txnId)
-            parts.append((partition, group, indices))
-        }
+        let parts = try encode(shares, of: records, txnId: txnId)
         let bases: [Int64]
         if txnId != 0 {
             bases = try await appendMultiPartition(parts.map { ($0.0, $0.1) }, txnId: txnId)
@@ -176,6 +158,39 @@ public final class PartitionedLog: Sendable {
         return positions.compactMap { $0 }
     }
 
+    /// Checks records and splits them by partition, remembering each record's place in the input.
+    func shares(of records: [(topic: String, record: LogRecord)]) throws(LogError) -> [TopicPartition: [Int]] {
+        var shares: [TopicPartition: [Int]] = [:]
+        var topicsSeen: [String: Topic] = [:]
+        for (index, (topicName, record)) in records.enumerated() {
+            let topic: Topic
+            if let seen = topicsSeen[topicName] { topic = seen } else { topic = try self.topic(topicName) }
+            topicsSeen[topicName] = topic
+            if topic.configuration.cleanup == .compact, record.key == nil {
+                throw LogError(.missingKey, "topic \(topicName) is compacted: every record needs a key")
+            }
+            try Self.validateHeaders(record)
+            let id = TopicPartition(topic: topicName, partition: Partitioner.partition(for: record.key, partitions: topic.partitions.count))
+            shares[id, default: []].append(index)
+        }
+        return shares
+    }
+
+    /// Encodes each partition's share as one group, in partition order.
+    func encode(_ shares: [TopicPartition: [Int]], of records: [(topic: String, record: LogRecord)], txnId: Int64)
+        throws(LogError) -> [(Partition, EncodedGroup, [Int])]
+    {
+        let now = context.now
+        var parts: [(Partition, EncodedGroup, [Int])] = []
+        for (id, indices) in shares.sorted(by: { $0.key < $1.key }) {
+            let partition = try partition(id)
+            let group = try BatchCodec.encodeGroup(
+                indices.map { records[$0].record }, now: now, compression: partition.topic.compression, txnId: txnId)
+            parts.append((partition, group, indices))
+        }
+        return parts
+    }
+
     private static func validateHeaders(_ record: LogRecord) throws(LogError) {
         guard record.headers.count <= LogLimits.maxHeadersPerRecord,
             record.headers.allSatisfy({ $0.name.utf8.count <= LogLimits.maxHeaderNameBytes })
@@ -189,6 +204,7 @@ public final class PartitionedLog: Sendable {
     /// Stops the log: refuses new appends, finishes queued ones (syncing them), wakes waiting readers, and
     /// stops the log's threads.
     public func close() async {
+        closeGroupOrder()
         let partitions = topics.withLock { $0.values.flatMap(\.partitions) }
         for partition in partitions { partition.beginClose() }
         for partition in partitions { await partition.waitUntilIdle() }

@@ -4,7 +4,10 @@
 // id of an atomic group of `count` records spread over topics and partitions. Lines are written with one
 // write(2) each after the append returns, so every printed record was acknowledged.
 //
-// Usage: log-crash-child <log-directory> <run-id>
+// With `streamed`, two more producers write streamed atomic groups (`AtomicGroupWriter`) of several parts,
+// printing their records once the commit returns.
+//
+// Usage: log-crash-child <log-directory> <run-id> [streamed]
 
 import Logging
 import PartitionedLog
@@ -14,10 +17,11 @@ import Glibc
 #endif
 
 let arguments = CommandLine.arguments
-guard arguments.count == 3, let run = Int(arguments[2]) else {
-    print("usage: log-crash-child <log-directory> <run-id>")
+guard arguments.count == 3 || (arguments.count == 4 && arguments[3] == "streamed"), let run = Int(arguments[2]) else {
+    print("usage: log-crash-child <log-directory> <run-id> [streamed]")
     exit(2)
 }
+let streamedProducers = arguments.count == 4 ? 2 : 0
 var logger = Logger(label: "log-crash-child")
 logger.logLevel = .warning
 
@@ -60,6 +64,34 @@ try await withThrowingTaskGroup(of: Void.self) { group in
                     // Plain appends go to one topic (each partition's share is still all-or-nothing).
                     emit(try await log.append(records.map(\.record), to: "alpha"), values)
                 }
+            }
+        }
+    }
+    for producer in 6..<(6 + streamedProducers) {
+        group.addTask {
+            var generator = SystemRandomNumberGenerator()
+            var sequence = 0
+            while true {
+                sequence += 1
+                let groupId = run * 1_000_000 + producer * 100_000 + sequence
+                let sizes = (0..<Int.random(in: 2...6, using: &generator)).map { _ in Int.random(in: 5...60, using: &generator) }
+                let count = sizes.reduce(0, +)
+                let writer = try log.beginAtomicGroup()
+                var positions: [RecordPosition] = []
+                var values: [String] = []
+                for size in sizes {
+                    var records: [(topic: String, record: LogRecord)] = []
+                    for _ in 0..<size {
+                        let value = "\(run).\(producer).\(sequence).\(groupId).\(values.count).\(count)"
+                        let key = Array("k\(Int.random(in: 0..<50, using: &generator))".utf8)
+                        let padding = String(repeating: "x", count: Int.random(in: 0..<300, using: &generator))
+                        values.append(value)
+                        records.append((values.count % 2 == 0 ? "alpha" : "beta", LogRecord(key: key, value: Array((value + " " + padding).utf8))))
+                    }
+                    positions += try await writer.append(records)
+                }
+                try await writer.commit()
+                emit(positions, values)
             }
         }
     }

@@ -15,13 +15,25 @@ struct CrashTests {
     }
 
     @Test func killedAppenderLosesNoAcknowledgedRecordAndNoGroupIsPartial() async throws {
+        try await killRepeatedly(runs: 20, streamed: false)
+    }
+
+    /// The same with streamed atomic groups too: groups of several parts, larger than the 64 KiB segments,
+    /// and producers waiting behind them.
+    @Test func killedStreamedGroupsAreAllOrNothing() async throws {
+        try await killRepeatedly(runs: 12, streamed: true)
+    }
+
+    private func killRepeatedly(runs: Int, streamed: Bool) async throws {
         let directory = try makeTemporaryDirectory("log-sigkill")
         let logDirectory = "\(directory)/log"
         var acknowledged: [Ack] = []
-        var random = SeededGenerator(seed: 20)
+        var random = SeededGenerator(seed: streamed ? 21 : 20)
         var groupsSeen = 0
-        for run in 1...20 {
-            let child = try ChildProcess([logDirectory, "\(run)"], directory: directory, executable: "log-crash-child")
+        var streamedSeen = 0
+        for run in 1...runs {
+            let arguments = [logDirectory, "\(run)"] + (streamed ? ["streamed"] : [])
+            let child = try ChildProcess(arguments, directory: directory, executable: "log-crash-child")
             // Let it get going (it prints as soon as appends are acknowledged), then kill it at a random moment.
             #expect(await eventually(timeout: .seconds(30)) { !child.stdout.isEmpty || !child.isRunning })
             try await Task.sleep(for: .milliseconds(Int.random(in: 0...400, using: &random)))
@@ -57,10 +69,13 @@ struct CrashTests {
             let partial = groups.filter { $0.value.seen != $0.value.count }
             #expect(partial.isEmpty, "run \(run): partial atomic groups \(partial.prefix(3))")
             groupsSeen = groups.count
+            // Producers 6 and 7 write the streamed groups.
+            streamedSeen = groups.keys.filter { Int($0).map { $0 % 1_000_000 / 100_000 >= 6 } ?? false }.count
             await log.close()
         }
         #expect(acknowledged.count > 1000, "the child appended too little to test anything")
         #expect(groupsSeen > 100)
+        if streamed { #expect(streamedSeen > 20, "only \(streamedSeen) streamed groups were committed") }
     }
 
     private func parseAcks(_ output: String) -> [Ack] {

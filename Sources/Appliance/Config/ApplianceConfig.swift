@@ -35,6 +35,19 @@ public struct SourceConfig: Sendable, Equatable {
     public var publication: String
     /// libpq `sslmode`.
     public var sslMode: SSLMode
+    /// What to do when the slot this pipeline was using disappears.
+    public var onSlotLoss: SlotLossPolicy
+    /// How often a heartbeat message is written to the source so that an idle slot advances; nil: never.
+    public var heartbeatInterval: Duration?
+    /// Slot lag beyond which an alarm is raised (log and /readyz).
+    public var lagBudgetBytes: Int
+    /// Rows per initial-snapshot chunk (one atomic append with its progress).
+    public var snapshotChunkRows: Int
+}
+
+/// `on_slot_loss`: `fail` (report, stop the source) or `resnapshot` (new slot, new initial snapshot).
+public enum SlotLossPolicy: String, Sendable, CaseIterable {
+    case fail, resnapshot
 }
 
 /// libpq's `sslmode` values.

@@ -37,6 +37,14 @@ enum Parse {
     }
 
     /// A duration of at least one second, or `forever` (nil).
+    /// A duration in `range`, or "off" (nil).
+    static func optionalDuration(_ range: ClosedRange<Duration>) -> (ConfigValue) -> Result<Duration?, Problem> {
+        { value in
+            if case .string("off") = value { return .success(nil) }
+            return duration(range)(value).map { $0 }
+        }
+    }
+
     static func retention(_ value: ConfigValue) -> Result<Duration?, Problem> {
         if case .string(let string) = value, string.trimmingWhitespace() == "forever" { return .success(nil) }
         guard case .string(let string) = value, let duration = parseDuration(string), duration >= .seconds(1) else {

@@ -76,7 +76,11 @@ struct ConfigReader {
             tables: tables ?? [],
             slot: read("\(prefix).slot", Parse.slotName) ?? "moodle_pipeline_\(name)",
             publication: read("\(prefix).publication", Parse.identifier) ?? "moodle_pipeline_\(name)",
-            sslMode: read("\(prefix).sslmode", Parse.choice(SSLMode.self)) ?? .prefer
+            sslMode: read("\(prefix).sslmode", Parse.choice(SSLMode.self)) ?? .prefer,
+            onSlotLoss: read("\(prefix).on_slot_loss", Parse.choice(SlotLossPolicy.self)) ?? .fail,
+            heartbeatInterval: read("\(prefix).heartbeat_interval", Parse.optionalDuration(.seconds(1)...(.seconds(3600)))) ?? .some(.seconds(10)),
+            lagBudgetBytes: read("\(prefix).lag_budget", Parse.byteSize(1 << 20...(1 << 50))) ?? 1 << 30,
+            snapshotChunkRows: read("\(prefix).snapshot_chunk_rows", Parse.integer(100...1_000_000)) ?? 10_000
         )
     }
 

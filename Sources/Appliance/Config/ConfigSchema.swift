@@ -48,6 +48,15 @@ struct ConfigSchema {
         Key(section: sourceSection, name: "sslmode", shape: .string, defaultValue: .string("prefer"),
             summary: "libpq sslmode: disable, allow, prefer, require, verify-ca, verify-full"),
 
+        Key(section: sourceSection, name: "on_slot_loss", shape: .string, defaultValue: .string("fail"),
+            summary: "when the slot in use disappears: fail (report, source unhealthy) or resnapshot (new slot and snapshot)"),
+        Key(section: sourceSection, name: "heartbeat_interval", shape: .string, defaultValue: .string("10s"),
+            summary: "how often a heartbeat message lets an idle source's slot advance (1s-1h), or \"off\""),
+        Key(section: sourceSection, name: "lag_budget", shape: .integerOrString, defaultValue: .string("1GiB"),
+            summary: "slot lag (WAL the server keeps for us) above which an alarm is raised on /readyz and in the log"),
+        Key(section: sourceSection, name: "snapshot_chunk_rows", shape: .integer, defaultValue: .integer(10_000),
+            summary: "rows per initial-snapshot chunk, each durable with its progress (100-1000000)"),
+
         Key(section: "analytics", name: "community_source", shape: .string, defaultValue: .string("community"),
             summary: "the source holding the community users"),
         Key(section: "analytics", name: "community_table", shape: .string, defaultValue: .string("public.CommunityUsers"),

@@ -1,5 +1,6 @@
 import Console
 import Logging
+import PostgresCDC
 import PartitionedLog
 import SQLiteSink
 import ServiceLifecycle
@@ -50,8 +51,12 @@ public struct ApplianceRunner: Sendable {
             .init(service: LogService(log: log), failureTerminationBehavior: .gracefullyShutdownGroup),
         ]
         for source in config.sources {
-            let monitor = SourceMonitor(source: source, status: status, logger: logger)
-            services.append(.init(service: monitor, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
+            let capture = ChangeCapture(
+                configuration: try source.captureConfiguration(dataDirectory: config.dataDirectory), log: log,
+                topicConfiguration: config.topicDefaults, logger: logger)
+            let name = "source \(source.name)"
+            status.track(name) { ComponentStatus(capture.status.snapshot, name: name) }
+            services.append(.init(service: capture, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         let admin = config.admin.listen
         let logger = self.logger

@@ -6,6 +6,8 @@ import Synchronization
 /// Components report with `update`; readers take a snapshot. One `Mutex` guards the dictionary.
 public final class PipelineStatus: ReadinessProvider {
     private let components = Mutex<[String: ComponentStatus]>([:])
+    /// Components that report by being asked (e.g. a source's capture status).
+    private let live = Mutex<[String: @Sendable () -> ComponentStatus]>([:])
     private let order: [String]
 
     /// - Parameter components: the component names, in display order; each starts not ready.
@@ -20,8 +22,19 @@ public final class PipelineStatus: ReadinessProvider {
         components.withLock { $0[name] = ComponentStatus(name: name, ready: ready, detail: detail) }
     }
 
+    /// Makes `name` report whatever `status` returns when asked.
+    public func track(_ name: String, _ status: @escaping @Sendable () -> ComponentStatus) {
+        live.withLock { $0[name] = status }
+    }
+
     public func snapshot() -> [ComponentStatus] {
-        components.withLock { state in
+        let asked = live.withLock { $0 }
+        if !asked.isEmpty {
+            components.withLock { state in
+                for (name, status) in asked { state[name] = status() }
+            }
+        }
+        return components.withLock { state in
             order.compactMap { state[$0] } + state.keys.filter { !order.contains($0) }.sorted().compactMap { state[$0] }
         }
     }

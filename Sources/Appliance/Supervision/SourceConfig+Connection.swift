@@ -1,4 +1,5 @@
 import Foundation
+import Console
 import PostgresCDC
 
 extension SourceConfig {
@@ -13,6 +14,31 @@ extension SourceConfig {
             }
         }
         return ConnectionSettings(url: url, password: password, sslMode: sslMode.rawValue, applicationName: applicationName)
+    }
+}
+
+extension SourceConfig {
+    /// How the capture service reads this source.
+    public func captureConfiguration(dataDirectory: String) throws(ApplianceError) -> CaptureConfiguration {
+        var capture = CaptureConfiguration(
+            sourceName: name, connection: try connectionSettings(applicationName: "moodle-pipeline-\(name)"),
+            tables: tables.map { QualifiedName($0) }, slot: slot, publication: publication,
+            spillDirectory: (dataDirectory as NSString).appendingPathComponent("cdc/\(name)"))
+        capture.onSlotLoss = onSlotLoss == .resnapshot ? .resnapshot : .fail
+        capture.heartbeatInterval = heartbeatInterval
+        capture.lagBudgetBytes = Int64(lagBudgetBytes)
+        capture.snapshotChunkRows = snapshotChunkRows
+        return capture
+    }
+}
+
+extension ComponentStatus {
+    /// A source's readiness from its capture status.
+    init(_ capture: CaptureStatus.Snapshot, name: String) {
+        var detail = "\(capture.phase.rawValue): \(capture.detail)"
+        if let alarm = capture.alarm { detail = "ALARM: \(alarm); " + detail }
+        if !capture.unusableTables.isEmpty { detail += "; tables not captured: " + capture.unusableTables.joined(separator: "; ") }
+        self.init(name: name, ready: capture.healthy, detail: detail)
     }
 }
 

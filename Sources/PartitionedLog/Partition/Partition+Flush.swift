@@ -10,6 +10,8 @@ extension Partition {
         var work: [Partition.Pending]
         var bytes: Int
         var sync: Bool
+        /// The round starts with a streamed group's first part: checkpoint the segment before writing.
+        var startsStreamedGroup = false
     }
 
     /// The partition's writer: runs on a write-pool thread, one at a time per partition, until the queue
@@ -44,23 +46,33 @@ extension Partition {
             }
             var work: [Partition.Pending] = []
             var bytes = 0
+            var startsStreamedGroup = false
             if state.undecided == nil {
                 for next in state.pending {
                     guard work.isEmpty || bytes + next.group.bytes.count <= LogLimits.maxFlushBytes else { break }
+                    let firstPart = next.kind == .streamedPart && state.held?.firstPartTaken == false
+                    // A streamed group's first part, a sync barrier and a rollback each start a round.
+                    if !work.isEmpty && (firstPart || next.kind == .syncBarrier || next.kind == .rollback) { break }
+                    if firstPart {
+                        state.held?.firstPartTaken = true
+                        startsStreamedGroup = true
+                    }
                     work.append(next)
                     bytes += next.group.bytes.count
                     // A multi-partition group ends its round: nothing may follow it until it is decided.
-                    if next.group.txnId != 0 { break }
+                    // A rollback is a round of its own.
+                    if (next.kind == .append && next.group.txnId != 0) || next.kind == .rollback { break }
                 }
                 state.pending.removeFirst(work.count)
             }
             state.pendingBytes -= bytes
-            let hasTxn = work.last.map { $0.group.txnId != 0 } ?? false
+            let hasTxn = work.last.map { $0.kind == .append && $0.group.txnId != 0 } ?? false
+            let barrier = work.contains { $0.kind == .syncBarrier }
             var sync: Bool
             switch policy {
             case .always: sync = !work.isEmpty
             case .interval(let interval):
-                sync = hasTxn || (state.syncRequested && (state.unsynced || !work.isEmpty))
+                sync = hasTxn || barrier || (state.syncRequested && (state.unsynced || !work.isEmpty))
                     || (!work.isEmpty && now - state.lastSync >= interval.milliseconds)
             }
             if work.isEmpty && !sync {
@@ -72,12 +84,17 @@ extension Partition {
                 return nil
             }
             if sync { state.syncRequested = false }
-            return Round(work: work, bytes: bytes, sync: sync)
+            return Round(work: work, bytes: bytes, sync: sync, startsStreamedGroup: startsStreamedGroup)
         }
     }
 
     private func write(_ round: Round) throws(LogError) {
+        if round.work.count == 1, round.work[0].kind == .rollback { return try rollBackHeld(round.work[0]) }
         let segment = try rollIfDue(incoming: round.bytes)
+        if round.startsStreamedGroup {
+            let checkpoint = segment.checkpoint()
+            state.withLock { $0.held?.checkpoint = checkpoint }
+        }
         var buffer: [UInt8]
         var batches: [(position: Int, summary: BatchSummary)] = []
         if round.work.count == 1 {
@@ -110,9 +127,11 @@ extension Partition {
         publish(round, segment: segment, recordCount: recordCount)
     }
 
-    /// Rolls the active segment when it is full or old; returns the segment to write to.
+    /// Rolls the active segment when it is full or old; returns the segment to write to. Not while a
+    /// streamed group has bytes in it: those stay in one segment until the group is decided.
     private func rollIfDue(incoming: Int) throws(LogError) -> Segment {
-        let active = state.withLock { $0.segments[$0.segments.count - 1] }
+        let (active, holding) = state.withLock { ($0.segments[$0.segments.count - 1], $0.held?.checkpoint != nil) }
+        if holding { return active }
         let size = active.size
         let age = context.now - active.openedAt
         let due = size > 0 && (size >= topic.segmentBytes || size + incoming > LogLimits.maxSegmentBytes
@@ -136,7 +155,7 @@ extension Partition {
     private func publish(_ round: Round, segment: Segment, recordCount: Int) {
         let now = context.now
         let newSize = segment.size
-        let txn = round.work.last.flatMap { $0.group.txnId != 0 ? $0 : nil }
+        let txn = round.work.last.flatMap { $0.kind == .append && $0.group.txnId != 0 ? $0 : nil }
         let (waiters, spaceWaiters, visibleSize): ([Partition.Waiter], [CheckedContinuation<Void, Never>], Int?) =
             state.withLock { state in
                 if !round.work.isEmpty, let last = round.work.last {
@@ -153,6 +172,10 @@ extension Partition {
                             endPosition: newSize)
                         state.visibleEnd = txn.baseOffset
                         visibleSize = newSize - partSize
+                    } else if let held = state.held, let checkpoint = held.checkpoint {
+                        // A streamed group's parts stay invisible until its commit.
+                        state.visibleEnd = held.baseOffset
+                        visibleSize = checkpoint.size
                     } else {
                         state.visibleEnd = state.writtenEnd
                         visibleSize = newSize

@@ -13,8 +13,21 @@ final class Partition: Sendable {
     typealias Completion = @Sendable (Result<Int64, LogError>) -> Void
 
     struct Pending {
+        /// What the writer does with it.
+        enum Kind: Equatable {
+            /// Records: a plain append, or a multi-partition group's part when `group.txnId` is set.
+            case append
+            /// A part of the streamed group that holds the partition (`group.txnId`).
+            case streamedPart
+            /// Nothing to write: completes once everything before it is synced (a streamed group's commit).
+            case syncBarrier
+            /// Cuts the streamed group that holds the partition off the segment (its abort).
+            case rollback
+        }
+
         var group: EncodedGroup
         var baseOffset: Int64
+        var kind: Kind = .append
         var completion: Completion
     }
 
@@ -27,6 +40,18 @@ final class Partition: Sendable {
         var endPosition: Int
     }
 
+    /// A streamed group (`AtomicGroupWriter`) holding the partition from its first part to its decision:
+    /// only its own parts are queued meanwhile, other appends wait, and the segment does not roll once the
+    /// group has bytes in it. So its bytes are the end of one segment, which abort cuts off and recovery
+    /// truncates when no commit is durable.
+    struct Held {
+        var txnId: Int64
+        var baseOffset: Int64
+        /// The active segment as it was just before the group's first part (set when that part is written).
+        var checkpoint: Segment.Checkpoint?
+        var firstPartTaken = false
+    }
+
     struct State {
         var segments: [Segment]
         var nextOffset: Int64
@@ -36,6 +61,7 @@ final class Partition: Sendable {
         var pendingBytes = 0
         var flushing = false
         var undecided: Undecided?
+        var held: Held?
         /// Interval policy: written but not yet synced, and when the last sync was.
         var unsynced = false
         var lastSync: Int64 = 0
@@ -137,17 +163,29 @@ final class Partition: Sendable {
 
     /// Queues a group; false when the queue is full (the caller waits for space and retries).
     /// `completion` runs on a write thread once the group is durable, or with the error that stopped the log.
+    /// While a streamed group holds the partition, other appends are full too (they wait for its decision);
+    /// a multi-partition group's part, which cannot wait, is refused (`PartitionedLog.groupOrder` keeps
+    /// those away from held partitions).
     @discardableResult
-    func enqueue(_ group: EncodedGroup, bypassLimit: Bool, completion: @escaping Completion) -> Bool {
+    func enqueue(
+        _ group: EncodedGroup, kind: Pending.Kind = .append, bypassLimit: Bool, completion: @escaping Completion
+    ) -> Bool {
         enum Outcome { case queued(schedule: Bool), full, refused(LogError) }
         let size = group.bytes.count
         let outcome: Outcome = state.withLock { state in
             if let failed = context.failed { return .refused(failed) }
             if state.closed { return .refused(LogError(.closed, "the log is closed")) }
-            if !bypassLimit, state.pendingBytes > 0, state.pendingBytes + size > LogLimits.maxPendingBytesPerPartition {
-                return .full
+            if kind == .append {
+                if state.held != nil {
+                    return bypassLimit ? .refused(LogError(.invalidArgument, "\(id) is held by a streamed group")) : .full
+                }
+                if !bypassLimit, state.pendingBytes > 0, state.pendingBytes + size > LogLimits.maxPendingBytesPerPartition {
+                    return .full
+                }
+            } else if let refusal = admitStreamed(group, kind: kind, &state) {
+                return .refused(refusal)
             }
-            state.pending.append(Pending(group: group, baseOffset: state.nextOffset, completion: completion))
+            state.pending.append(Pending(group: group, baseOffset: state.nextOffset, kind: kind, completion: completion))
             state.nextOffset += Int64(group.recordCount)
             state.pendingBytes += size
             let schedule = !state.flushing && state.undecided == nil
@@ -169,7 +207,7 @@ final class Partition: Sendable {
     private func waitForSpace() async {
         await withCheckedContinuation { (continuation: CheckedContinuation<Void, Never>) in
             let waitNow = state.withLock { state in
-                guard state.pendingBytes > 0, !state.closed, context.failed == nil else { return false }
+                guard state.pendingBytes > 0 || state.held != nil, !state.closed, context.failed == nil else { return false }
                 state.spaceWaiters.append(continuation)
                 return true
             }
@@ -196,14 +234,18 @@ final class Partition: Sendable {
     // MARK: Closing
 
     /// Refuses new appends; what is queued is still written, and synced (interval policy) on the way out.
+    /// Producers waiting for space or behind a streamed group get the refusal now.
     func beginClose() {
-        let schedule = state.withLock { state in
+        let (schedule, spaceWaiters) = state.withLock { state in
             state.closed = true
             if state.unsynced { state.syncRequested = true }
-            guard !state.flushing, state.syncRequested || !state.pending.isEmpty else { return false }
+            let spaceWaiters = state.spaceWaiters
+            state.spaceWaiters = []
+            guard !state.flushing, state.syncRequested || !state.pending.isEmpty else { return (false, spaceWaiters) }
             state.flushing = true
-            return true
+            return (true, spaceWaiters)
         }
+        for waiter in spaceWaiters { waiter.resume() }
         if schedule { scheduleFlush() }
     }
 
@@ -223,6 +265,7 @@ final class Partition: Sendable {
 
     /// The group's commit is durable: make it visible and resume writing.
     func decide(txnId: Int64) {
+        if state.withLock({ $0.held?.txnId == txnId }) { return commitHeld(txnId: txnId) }
         let (waiters, schedule, segment, position): ([Waiter], Bool, Segment?, Int) = state.withLock { state in
             guard let undecided = state.undecided, undecided.txnId == txnId else { return ([], false, nil, 0) }
             state.undecided = nil

@@ -117,6 +117,39 @@ final class Segment: Sendable {
 
     func sync() throws(LogError) { try file.sync() }
 
+    /// The active segment's end, to cut back to (a streamed group's abort). Holds a copy of the in-memory
+    /// index, which is bounded by the segment size.
+    struct Checkpoint {
+        var size: Int
+        var nextOffset: Int64
+        var maxTimestamp: Int64
+        var index: IndexBuilder?
+    }
+
+    func checkpoint() -> Checkpoint {
+        state.withLock { Checkpoint(size: $0.size, nextOffset: $0.nextOffset, maxTimestamp: $0.maxTimestamp, index: $0.active?.builder) }
+    }
+
+    /// Cuts everything written after `checkpoint` off the log file (synced) and the indexes. Only for bytes
+    /// readers never saw: the partition's writer calls it for a streamed group that was aborted.
+    func rollBack(to checkpoint: Checkpoint) throws(LogError) {
+        let active = state.withLock { $0.active }
+        try file.truncate(to: checkpoint.size)
+        try file.sync()
+        if let active, let index = checkpoint.index {
+            // The active indexes are rebuilt at recovery anyway; they are cut so that appends continue them.
+            try active.offsetFile.truncate(to: index.offsets.count * IndexEntry.size)
+            try active.timeFile.truncate(to: index.times.count * TimeIndexEntry.size)
+        }
+        state.withLock { state in
+            state.size = checkpoint.size
+            state.visibleSize = min(state.visibleSize, checkpoint.size)
+            state.nextOffset = checkpoint.nextOffset
+            state.maxTimestamp = checkpoint.maxTimestamp
+            if let index = checkpoint.index { state.active?.builder = index }
+        }
+    }
+
     /// Lets readers see everything written up to `size`.
     func makeVisible(upTo size: Int) {
         state.withLock { $0.visibleSize = max($0.visibleSize, size) }

@@ -6,7 +6,8 @@ import Glibc
 
 /// Opens a partition's segments at start-up: checks the indexes of rolled segments (rebuilding missing or
 /// damaged ones) and validates the last segment batch by batch, truncating a torn or corrupt tail, an
-/// incomplete group and an undecided multi-partition group.
+/// incomplete group and an undecided multi-partition or streamed group (a streamed group's bytes are
+/// always the end of one segment: the partition does not roll while one holds it).
 enum SegmentLoader {
     /// What recovery did to the last segment.
     struct Outcome: Equatable {
@@ -84,9 +85,13 @@ enum SegmentLoader {
             }
             if !header.continuesGroup {
                 groupEnd = position + header.totalSize
-                lastGroupStart = groupStart
-                lastGroupBase = groupBase
-                lastGroupTxn = header.attributes.contains(.transactional) ? header.txnId : 0
+                let txn = header.attributes.contains(.transactional) ? header.txnId : 0
+                // A streamed group's parts follow one another with the same txn id: together, one group.
+                if txn == 0 || txn != lastGroupTxn {
+                    lastGroupStart = groupStart
+                    lastGroupBase = groupBase
+                }
+                lastGroupTxn = txn
                 nextOffset = header.nextOffset
             }
             return true

@@ -76,11 +76,24 @@ extension PartitionedLog {
             let commit = GroupCommit(
                 txnId: txnId, partitions: parts.map(\.0), transactions: transactions, context: context,
                 continuation: continuation)
-            groupOrder.withLock { _ in
-                for (index, (partition, group)) in parts.enumerated() {
-                    partition.enqueue(group, bypassLimit: true) { result in commit.partDone(index, result) }
-                }
-            }
+            queueMultiPartition(parts, commit)
         }
+    }
+
+    /// Queues the parts, or, when the streamed group holds one of their partitions, waits for its decision
+    /// without queueing anything (see `GroupOrder`).
+    private func queueMultiPartition(_ parts: [(Partition, EncodedGroup)], _ commit: GroupCommit) {
+        let closed: Bool = groupOrder.withLock { order in
+            if order.closed { return true }
+            if let streamed = order.streamed, parts.contains(where: { streamed.partitions.contains($0.0.id) }) {
+                order.blocked.append { [self] in queueMultiPartition(parts, commit) }
+                return false
+            }
+            for (index, (partition, group)) in parts.enumerated() {
+                partition.enqueue(group, bypassLimit: true) { result in commit.partDone(index, result) }
+            }
+            return false
+        }
+        if closed { commit.partDone(0, .failure(LogError(.closed, "the log is closed"))) }
     }
 }

@@ -39,8 +39,10 @@ final class TransactionLog: Sendable {
             try file.sync()
         }
         var latest: [TopicPartition: Int64] = [:]
+        // Entries are in commit order, which is each partition's group order (a partition writes nothing
+        // after a group until it is decided); ids are not (a streamed group takes its id when it begins).
         for (txnId, partitions) in entries {
-            for partition in partitions { latest[partition] = max(latest[partition] ?? 0, txnId) }
+            for partition in partitions { latest[partition] = txnId }
         }
         let committed = Set(entries.map(\.0))
         state = Mutex(State(

@@ -14,6 +14,9 @@ public struct ConnectionSettings: Sendable, CustomStringConvertible {
     /// Open a replication connection (`replication=database`) instead of a normal one.
     public var replication: Bool
     public var connectTimeoutSeconds: Int
+    /// Session settings sent at start-up (libpq `options`, `-c name=value`), e.g. the formats that the
+    /// change events rely on (`ConnectionSettings.changeCaptureSessionSettings`).
+    public var sessionSettings: [(String, String)] = []
 
     public init(
         url: String,
@@ -29,6 +32,21 @@ public struct ConnectionSettings: Sendable, CustomStringConvertible {
         self.applicationName = applicationName
         self.replication = replication
         self.connectTimeoutSeconds = connectTimeoutSeconds
+    }
+
+    /// Value formats that change events depend on, set on every capture session (replication and snapshot),
+    /// so that the stream and the snapshot render values identically whatever the server's defaults:
+    /// ISO dates in UTC, hex `bytea`, floats that round-trip.
+    public static let changeCaptureSessionSettings: [(String, String)] = [
+        ("DateStyle", "ISO, YMD"), ("TimeZone", "UTC"), ("IntervalStyle", "iso_8601"),
+        ("bytea_output", "hex"), ("extra_float_digits", "3"), ("client_encoding", "UTF8"),
+    ]
+
+    /// The same server with the capture session settings.
+    public var forChangeCapture: ConnectionSettings {
+        var copy = self
+        copy.sessionSettings = Self.changeCaptureSessionSettings
+        return copy
     }
 
     /// The same server, over a replication connection.
@@ -49,6 +67,13 @@ public struct ConnectionSettings: Sendable, CustomStringConvertible {
         if let password { pairs.append(("password", password)) }
         if let sslMode { pairs.append(("sslmode", sslMode)) }
         if replication { pairs.append(("replication", "database")) }
+        if !sessionSettings.isEmpty {
+            // libpq splits `options` on spaces; a backslash escapes one.
+            let options = sessionSettings.map { name, value in
+                "-c \(name)=" + value.replacingOccurrences(of: "\\", with: "\\\\").replacingOccurrences(of: " ", with: "\\ ")
+            }
+            pairs.append(("options", options.joined(separator: " ")))
+        }
         return pairs
     }
 

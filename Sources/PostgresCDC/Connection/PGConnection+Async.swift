@@ -19,6 +19,11 @@ public func quoteIdentifier(_ name: String) -> String {
     "\"" + name.replacingOccurrences(of: "\"", with: "\"\"") + "\""
 }
 
+/// Quotes an SQL string literal: `it's` → `'it''s'` (standard_conforming_strings is on since 9.1).
+public func quoteLiteral(_ value: String) -> String {
+    "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
+}
+
 /// A table named as `schema.table`; a bare `table` is in `public`. Case is kept as written.
 public struct QualifiedName: Hashable, Sendable, CustomStringConvertible {
     public var schema: String

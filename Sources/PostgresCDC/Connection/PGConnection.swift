@@ -6,7 +6,7 @@ import Foundation
 /// Every method blocks on the network: use it from a dedicated thread (`BlockingIO.runBlocking`), never
 /// from the cooperative pool. Not `Sendable`: a connection is used by one thread at a time.
 public final class PGConnection {
-    private let connection: OpaquePointer
+    let connection: OpaquePointer
 
     /// Opens a connection, or throws with libpq's message (which never includes the password).
     public init(_ settings: ConnectionSettings) throws(PostgresError) {
@@ -84,6 +84,36 @@ public final class PGConnection {
         return finished.affectedRows ?? 0
     }
 
+    /// Runs `COPY … TO STDOUT` and hands each row (one line of COPY text, with its newline) to `row` without
+    /// copying it; returns the number of rows.
+    @discardableResult
+    public func copyOut(_ copyStatement: String, row: (UnsafeRawBufferPointer) throws -> Void) throws -> Int {
+        let started = PQexec(connection, copyStatement)
+        let status = PQresultStatus(started)
+        if status != PGRES_COPY_OUT {
+            // Turns the failed result into the server's error (and frees it).
+            _ = try consume(started)
+            throw PostgresError(.copyFailed, "COPY TO STDOUT did not start")
+        }
+        PQclear(started)
+        var count = 0
+        while true {
+            var buffer: UnsafeMutablePointer<CChar>?
+            let length = PQgetCopyData(connection, &buffer, 0)
+            if length > 0, let buffer {
+                defer { PQfreemem(buffer) }
+                try row(UnsafeRawBufferPointer(start: buffer, count: Int(length)))
+                count += 1
+                continue
+            }
+            if length == -1 { break }
+            throw PostgresError(.connectionLost, Self.errorMessage(connection))
+        }
+        _ = try consume(PQgetResult(connection))
+        while let extra = PQgetResult(connection) { PQclear(extra) }
+        return count
+    }
+
     private func putCopyData(_ bytes: [UInt8]) throws(PostgresError) {
         let sent = bytes.withUnsafeBufferPointer { buffer in
             buffer.withMemoryRebound(to: CChar.self) { PQputCopyData(connection, $0.baseAddress, Int32($0.count)) }
@@ -109,6 +139,9 @@ public final class PGConnection {
             throw PostgresError(.queryFailed, Self.oneLine(message), sqlState: state)
         }
     }
+
+    /// libpq's current error message for this connection, one line.
+    var lastError: String { Self.errorMessage(connection) }
 
     static func errorMessage(_ connection: OpaquePointer) -> String {
         oneLine(PQerrorMessage(connection).map { String(cString: $0) } ?? "unknown libpq error")

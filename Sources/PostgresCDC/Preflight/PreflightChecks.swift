@@ -95,7 +95,3 @@ struct ServerFacts {
     }
 }
 
-/// Quotes an SQL string literal: `it's` → `'it''s'`.
-func quoteLiteral(_ value: String) -> String {
-    "'" + value.replacingOccurrences(of: "'", with: "''") + "'"
-}

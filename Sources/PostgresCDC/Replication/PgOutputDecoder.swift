@@ -3,7 +3,10 @@
 public struct PgOutputDecoder: Sendable {
     public private(set) var inStreamBlock = false
 
-    public init() {}
+    /// `streamed`: decode messages as inside a streamed block (with their xid), e.g. replaying a spill file.
+    public init(streamed: Bool = false) {
+        inStreamBlock = streamed
+    }
 
     public mutating func decode(_ bytes: [UInt8]) throws(ReplicationProtocolError) -> PgOutputMessage {
         var reader = WireReader(bytes, message: "pgoutput message")
