@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "moodle-bench",
             dependencies: [
-                "PartitionedLog", "CBenchBaseline",
+                "PartitionedLog", "CBenchBaseline", "PostgresCDC", "LocalPostgres",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),

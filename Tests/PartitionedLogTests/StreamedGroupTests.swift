@@ -121,6 +121,22 @@ struct StreamedGroupTests {
         await reopened.close()
     }
 
+    /// A writer dropped without a decision is aborted: the partitions it held take appends again.
+    @Test func aDroppedWriterIsAborted() async throws {
+        let directory = try makeTemporaryDirectory("log-streamed-dropped")
+        let log = try await makeLog(directory)
+        do {
+            let group = try log.beginAtomicGroup()
+            try await group.append(part(a0, "dropped", 0..<10))
+        }
+        #expect(try await log.append(LogRecord(key: key(for: a0, 1), value: bytes("after")), to: "a").offset == 1)
+        let next = try log.beginAtomicGroup()
+        try await next.append(part(a0, "next", 0..<2))
+        #expect(try await next.commit() == [a0: 2..<4])
+        #expect(try await values(log, a0) == ["before", "after", "next-0", "next-1"])
+        await log.close()
+    }
+
     /// A group larger than a segment stays in one segment (the partition does not roll while the group holds
     /// it), commits whole, and the partition rolls again afterwards; an aborted one is cut off whole.
     @Test func groupsLargerThanASegmentCommitAndAbortWhole() async throws {
@@ -151,6 +167,34 @@ struct StreamedGroupTests {
 
         let reopened = try await PartitionedLog.open(directory)
         #expect(try await values(reopened, a0) == expected)
+        await reopened.close()
+    }
+
+    /// With the interval policy parts are written without a sync; a periodic sync shows what came before the
+    /// group but not the group; the commit syncs every partition first.
+    @Test func intervalPolicySyncsAtTheCommit() async throws {
+        let directory = try makeTemporaryDirectory("log-streamed-interval")
+        let log = try await PartitionedLog.open(directory, fsync: .interval(.seconds(3600)))
+        try await log.createTopic("a", TopicConfiguration(partitions: 2))
+        _ = try await log.append(LogRecord(key: key(for: a0, 0), value: bytes("before")), to: "a")
+        let group = try log.beginAtomicGroup()
+        try await group.append(part(a0, "g", 0..<10) + part(a1, "g", 0..<10))
+        log.syncNow()
+        #expect(try await log.waitForRecords(a0, from: 0, timeout: .seconds(10)))
+        try await group.append(part(a0, "g", 10..<20))
+        log.syncNow()
+        try await expectInvisible(log, ends: [a0: 1, a1: 0])
+        #expect(try await group.commit() == [a0: 1..<21, a1: 0..<10])
+        #expect(try log.offsets(a0).end == 21)
+        #expect(try await values(log, a1) == (0..<10).map { "g-\($0)" })
+        let aborted = try log.beginAtomicGroup()
+        try await aborted.append(part(a1, "gone", 0..<10))
+        await aborted.abort()
+        _ = try await log.append(LogRecord(key: key(for: a1, 1), value: bytes("after")), to: "a")
+        await log.close()
+        let reopened = try await PartitionedLog.open(directory)
+        #expect(try await values(reopened, a0).count == 21)
+        #expect(try await values(reopened, a1) == (0..<10).map { "g-\($0)" } + ["after"])
         await reopened.close()
     }
 

@@ -201,7 +201,6 @@ struct EventEncodingTests {
                 Self.createTable,
                 "CREATE PUBLICATION p FOR TABLE public.everything",
                 "SELECT pg_create_logical_replication_slot('s', 'pgoutput')",
-                Self.insert,
             ] {
                 try await ThrowawayCluster.sql(cluster, statement)
             }
@@ -210,13 +209,16 @@ struct EventEncodingTests {
                 for setting in ["TimeZone = 'UTC'", "DateStyle = 'ISO'", "bytea_output = 'hex'", "IntervalStyle = 'postgres'"] {
                     _ = try connection.execute("SET \(setting)")
                 }
+                // Test clusters run with synchronous_commit off, and decoding reads only flushed WAL: this
+                // insert's commit must be flushed before the peek.
+                _ = try connection.execute("SET synchronous_commit = on")
+                _ = try connection.execute(Self.insert)
                 let changes = try connection.execute("""
                     SELECT encode(data, 'hex') FROM pg_logical_slot_peek_binary_changes('s', NULL, NULL,
                         'proto_version', '1', 'publication_names', 'p')
                     """)
                 return (changes, try connection.execute("SELECT * FROM public.everything"))
             }
-            print("DEBUG rows", changes.rows.count, changes.columns, changes.commandTag, selected.rows.count)
             var decoder = PgOutputDecoder()
             let messages = try changes.rows.map { try decoder.decode(hex($0[0] ?? "")) }
             let relation = try #require(messages.lazy.compactMap { if case .relation(let r) = $0 { r } else { nil } }.first)

@@ -80,7 +80,6 @@ public final class AtomicGroupWriter: Sendable {
         try checkOpen()
         let shares = try log.shares(of: records)
         let parts = try log.encode(shares, of: records, txnId: txnId)
-        leak.withLock { $0.append(parts.map(\.1)) }
         if !state.withLock({ $0.opened }) {
             try await log.openStreamed(txnId: txnId)
             state.withLock { $0.opened = true }
@@ -264,5 +263,3 @@ private final class Collector: Sendable {
         if let all { finish(all) }
     }
 }
-
-let leak = Mutex<[[EncodedGroup]]>([])

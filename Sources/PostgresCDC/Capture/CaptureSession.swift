@@ -66,6 +66,12 @@ final class CaptureSession {
         self.replication = replication
         let identity = try replication.identifySystem()
         builder = EventBuilder(configuration: configuration, database: identity.database)
+        builder.refetch = { [logger] relation, row, columns in
+            logger.warning("unchanged TOAST value not in the cache: reading it from the source", metadata: [
+                "table": "\(relation.schema).\(relation.table)", "columns": "\(columns.joined(separator: ","))",
+            ])
+            return try Self.currentValues(normal, relation: relation, row: row, columns: columns)
+        }
         SpillFile.clear(directory: configuration.spillDirectory)
 
         switch (try setup.slot(), state.slot) {
@@ -98,6 +104,26 @@ final class CaptureSession {
             }
         }
         try stream(replication, normal: normal)
+    }
+
+    /// The named columns of the row with `row`'s key, as text, from the source as it is now.
+    static func currentValues(_ connection: PGConnection, relation: RelationSchema, row: TupleData, columns: [String]) throws
+        -> [String: [UInt8]?]
+    {
+        let keyIndices = relation.keyIndices
+        let keys = keyIndices.map { quoteIdentifier(relation.columns[$0].name) }.joined(separator: ", ")
+        let placeholders = keyIndices.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
+        let selected = columns.map { "\(quoteIdentifier($0))::text" }.joined(separator: ", ")
+        let table = "\(quoteIdentifier(relation.schema)).\(quoteIdentifier(relation.table))"
+        let parameters: [String?] = keyIndices.map { index in
+            if case .text(let bytes) = row.values[index] { return String(decoding: bytes, as: UTF8.self) }
+            return nil
+        }
+        let result = try connection.query("SELECT \(selected) FROM \(table) WHERE (\(keys)) = (\(placeholders))", parameters)
+        guard let found = result.rows.first else { return [:] }
+        var values: [String: [UInt8]?] = [:]
+        for (name, value) in zip(columns, found) { values[name] = value.map { Array($0.utf8) } }
+        return values
     }
 
     private func slotInUse(_ pid: String) -> CaptureError {

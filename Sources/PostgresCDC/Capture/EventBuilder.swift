@@ -11,7 +11,13 @@ struct EventBuilder {
     let encoder: ChangeEventEncoder
     private(set) var relations: [UInt32: RelationSchema] = [:]
     private var topics: [UInt32: String] = [:]
-    var toast = ToastCache()
+    /// Bounded: a miss (evicted, or a reader restart) falls back to `refetch`.
+    var toast = ToastCache(maxBytes: 64 << 20)
+    /// Reads the named columns of the row with this key from the source, for unchanged TOAST values the
+    /// cache does not hold. The values are the row's current ones: exact unless a later transaction changed
+    /// that very column (then that later event carries the newer value, so the row's final state is right).
+    var refetch: ((RelationSchema, TupleData, [String]) throws -> [String: [UInt8]?])?
+    private(set) var refetches = 0
 
     init(configuration: CaptureConfiguration, database: String) {
         self.configuration = configuration
@@ -113,7 +119,20 @@ struct EventBuilder {
         let key = try wrap { () throws(EventEncodingError) in try encoder.encodeKey(tuple, relation: relation) }
         guard let key else { return nil }
         if tuple.values.contains(.unchangedToast) {
-            let missing = toast.fill(&tuple, relation: relation, key: key)
+            var missing = toast.fill(&tuple, relation: relation, key: key)
+            if !missing.isEmpty, let refetch {
+                let fetched: [String: [UInt8]?]
+                do {
+                    fetched = try refetch(relation, tuple, missing)
+                } catch {
+                    throw CaptureError(.encoding, "\(relation.schema).\(relation.table): cannot read unchanged TOAST value(s) of \(missing.joined(separator: ", ")) from the source: \(error)")
+                }
+                for (index, column) in relation.columns.enumerated() where tuple.values[index] == .unchangedToast {
+                    if let value = fetched[column.name] { tuple.values[index] = value.map { .text($0) } ?? .null }
+                }
+                refetches += 1
+                missing = relation.columns.indices.filter { tuple.values[$0] == .unchangedToast }.map { relation.columns[$0].name }
+            }
             guard missing.isEmpty else {
                 throw CaptureError(.encoding, """
                     \(relation.schema).\(relation.table): an update left column(s) \(missing.joined(separator: ", ")) \

@@ -45,6 +45,7 @@ struct LogAppender: Sendable {
     func run() async throws {
         var known = Set(log.topicNames)
         var open: AtomicGroupWriter?
+        var openEvents = 0
         do {
             while true {
                 let items = await handoff.takeAll()
@@ -70,16 +71,18 @@ struct LogAppender: Sendable {
                     switch item {
                     case .largeBegin:
                         open = try log.beginAtomicGroup()
+                        openEvents = 0
                     case .largePart(let records):
                         try await ensureTopics(records, known: &known)
                         try await writer(open).append(records)
+                        openEvents += records.count
                     case .largeCommit(let records, let state):
                         let group = try writer(open)
                         try await ensureTopics(records, known: &known)
                         try await group.append(records + [(configuration.stateTopic, state.record())])
                         try await group.commit()
                         open = nil
-                        published(state, transactions: 1, events: records.count)
+                        published(state, transactions: 1, events: openEvents + records.count)
                     case .group: break
                     }
                 }
