@@ -4,13 +4,13 @@ import Foundation
 import Glibc
 #endif
 
-/// A child process run to completion on a dedicated thread, with its resource usage from `wait4` (so its
-/// peak RSS is its own, not ours). stdout and stderr go to `outputPath`; stdin is /dev/null.
+/// A child process run to completion on a dedicated thread, with its CPU time from `wait4`. stdout and
+/// stderr go to `outputPath`; stdin is /dev/null. (Its `ru_maxrss` is not its own: posix_spawn runs it in
+/// our address space until exec, and Linux keeps that peak across exec.)
 struct ChildProcess: Sendable {
     var status: Int32
     var output: String
     var seconds: Double
-    var maxRSSKiB: Int
     var cpuSeconds: Double
 
     static func run(_ executable: String, _ arguments: [String], outputPath: String) async throws -> ChildProcess {
@@ -52,7 +52,7 @@ struct ChildProcess: Sendable {
         let exitStatus: Int32 = (status & 0x7f) == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
         let cpu = Double(usage.ru_utime.tv_sec) + Double(usage.ru_utime.tv_usec) / 1e6
             + Double(usage.ru_stime.tv_sec) + Double(usage.ru_stime.tv_usec) / 1e6
-        return ChildProcess(status: exitStatus, output: output, seconds: seconds, maxRSSKiB: usage.ru_maxrss, cpuSeconds: cpu)
+        return ChildProcess(status: exitStatus, output: output, seconds: seconds, cpuSeconds: cpu)
     }
 }
 

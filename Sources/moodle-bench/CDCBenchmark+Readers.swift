@@ -13,15 +13,20 @@ extension CDCBenchmark {
             "-d", server.settings.url, "--slot", slot, "--start", "-E", end.description, "--no-loop",
             "-o", "proto_version=1", "-o", "publication_names=\(publication)", "-f", output,
         ]
+        // Under /usr/bin/time, whose %M is pg_recvlogical's own peak RSS: a child spawned straight from us
+        // reports ours in `ru_maxrss` (posix_spawn shares our address space until exec, and the peak survives it).
+        let rssFile = "\(parameters.workDirectory)/recv-\(workload.rawValue).rss"
         let child = try await ChildProcess.run(
-            server.installation.tool("pg_recvlogical"), arguments, outputPath: "\(parameters.workDirectory)/recv-\(workload.rawValue).log")
+            "/usr/bin/time", ["-f", "%M", "-o", rssFile, server.installation.tool("pg_recvlogical")] + arguments,
+            outputPath: "\(parameters.workDirectory)/recv-\(workload.rawValue).log")
         guard child.status == 0 else {
             throw BenchmarkFailure(description: "pg_recvlogical exited with \(child.status): \(child.output)")
         }
+        let peakKiB = (try? String(contentsOfFile: rssFile, encoding: .utf8)).flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) } ?? -1
         let bytes = ((try? FileManager.default.attributesOfItem(atPath: output))?[.size] as? Int) ?? 0
         try? FileManager.default.removeItem(atPath: output)
         return ReaderRun(
-            seconds: child.seconds, peakRSSKiB: child.maxRSSKiB, endRSSKiB: nil, cpuSeconds: child.cpuSeconds,
+            seconds: child.seconds, peakRSSKiB: peakKiB, endRSSKiB: nil, cpuSeconds: child.cpuSeconds,
             setupSeconds: nil, output: bytes)
     }
 

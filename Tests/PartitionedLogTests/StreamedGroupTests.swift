@@ -131,9 +131,9 @@ struct StreamedGroupTests {
         }
         #expect(try await log.append(LogRecord(key: key(for: a0, 1), value: bytes("after")), to: "a").offset == 1)
         let next = try log.beginAtomicGroup()
-        try await next.append(part(a0, "next", 0..<2))
+        try await next.append(part(a0, "then", 0..<2))
         #expect(try await next.commit() == [a0: 2..<4])
-        #expect(try await values(log, a0) == ["before", "after", "next-0", "next-1"])
+        #expect(try await values(log, a0) == ["before", "after", "then-0", "then-1"])
         await log.close()
     }
 

@@ -58,7 +58,7 @@ struct CaptureHarness {
 
 var testLogger: Logger {
     var logger = Logger(label: "capture-test")
-    logger.logLevel = ProcessInfo.processInfo.environment["CAPTURE_TEST_LOG"] == nil ? .critical : .debug
+    logger.logLevel = ProcessInfo.processInfo.environment["CAPTURE_TEST_LOG"] == nil ? .critical : .trace
     return logger
 }
 

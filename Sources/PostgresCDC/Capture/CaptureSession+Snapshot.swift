@@ -40,7 +40,7 @@ extension CaptureSession {
         let reader = try PGConnection(configuration.connection.forChangeCapture)
         try reader.execute("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
         let function = reader.serverVersion >= 130_000 ? "pg_current_snapshot()" : "txid_current_snapshot()"
-        let taken = try reader.execute("SELECT \(function)::text AS snapshot, pg_current_wal_lsn()::text AS lsn")
+        let taken = try reader.execute("SELECT \(function)::text AS snapshot, pg_current_wal_insert_lsn()::text AS lsn")
         var boundaries: [String: [String?]?] = [:]
         for table in progress.tables where !table.done { boundaries[table.table] = .some(table.lastKey) }
         progress.resumeFilters.append(ResumeFilter(

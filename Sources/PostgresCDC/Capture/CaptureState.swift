@@ -64,7 +64,8 @@ struct TableProgress: Codable, Sendable, Equatable {
 struct ResumeFilter: Codable, Sendable, Equatable {
     /// `pg_current_snapshot()` as text: `xmin:xmax:xip1,xip2,…`.
     var snapshot: String
-    /// `pg_current_wal_lsn()` when it was taken: every transaction it sees committed before this point.
+    /// `pg_current_wal_insert_lsn()` when it was taken: every transaction it sees committed before this point
+    /// (the insert position, not `pg_current_wal_lsn()`, the write position, which can trail it).
     var walLSN: String
     /// Per table (`schema.table`): the last key read before this snapshot took over (rows with greater keys
     /// were read by it), or nil when it read the whole table.

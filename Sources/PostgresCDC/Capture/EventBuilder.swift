@@ -71,10 +71,16 @@ struct EventBuilder {
             try emit(.create, before: nil, after: new, key: key, relation: relation, origin: origin, into: &records)
         case .update(_, let oid, let old, var new):
             let relation = try relation(oid)
-            let key = try fillAndRemember(&new, relation: relation)
+            // pgoutput sends the old key only when the key changed (or the whole old row, replica identity full).
+            var oldKeyTuple: TupleData?
+            if case .key(let tuple) = old { oldKeyTuple = tuple }
+            let oldKey = try oldKeyTuple.flatMap { tuple throws(CaptureError) in
+                try wrap { () throws(EventEncodingError) in try encoder.encodeKey(tuple, relation: relation) }
+            }
+            let key = try fillAndRemember(&new, relation: relation, previousKey: oldKey)
             var before: TupleData?
             if case .full(let tuple) = old { before = tuple }
-            if case .key(let oldKeyTuple) = old, let oldKey = try? encoder.encodeKey(oldKeyTuple, relation: relation), oldKey != key {
+            if let oldKeyTuple, let oldKey, oldKey != key {
                 // The primary key changed: as Debezium does, a delete under the old key and a create under the new.
                 toast.forget(relation: relation, key: oldKey)
                 try emit(.delete, before: oldKeyTuple, after: nil, key: oldKey, relation: relation, origin: origin, into: &records)
@@ -115,11 +121,14 @@ struct EventBuilder {
 
     /// Fills unchanged TOAST values from the row's last known state and remembers the new state; returns
     /// the row's encoded key.
-    private mutating func fillAndRemember(_ tuple: inout TupleData, relation: RelationSchema) throws(CaptureError) -> [UInt8]? {
+    /// `previousKey`: the row's key before this change, when the change moved it (its last state is kept there).
+    private mutating func fillAndRemember(_ tuple: inout TupleData, relation: RelationSchema, previousKey: [UInt8]? = nil)
+        throws(CaptureError) -> [UInt8]?
+    {
         let key = try wrap { () throws(EventEncodingError) in try encoder.encodeKey(tuple, relation: relation) }
         guard let key else { return nil }
         if tuple.values.contains(.unchangedToast) {
-            var missing = toast.fill(&tuple, relation: relation, key: key)
+            var missing = toast.fill(&tuple, relation: relation, key: previousKey ?? key)
             if !missing.isEmpty, let refetch {
                 let fetched: [String: [UInt8]?]
                 do {
