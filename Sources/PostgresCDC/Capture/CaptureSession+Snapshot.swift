@@ -76,6 +76,9 @@ extension CaptureSession {
                 if progress.tables.allSatisfy(\.done) { progress.status = .done }
                 state.snapshot = progress
                 try push(.group(records, state, transactions: 0), bytes: bytes)
+                let table = progress.tables[index]
+                let estimate = table.estimate >= 0 ? " of about \(table.estimate)" : ""
+                status.phase(.snapshot, "snapshot of \(table.table): \(table.rows) rows read\(estimate)\(table.done ? ", done" : "")")
             }
         }
         if progress.status != .done {

@@ -67,7 +67,7 @@ struct EventBuilder {
         switch message {
         case .insert(_, let oid, var new):
             let relation = try relation(oid)
-            let key = try fillAndRemember(&new, relation: relation)
+            let key = try fillAndRemember(&new, relation: relation, isNewRow: true)
             try emit(.create, before: nil, after: new, key: key, relation: relation, origin: origin, into: &records)
         case .update(_, let oid, let old, var new):
             let relation = try relation(oid)
@@ -113,7 +113,7 @@ struct EventBuilder {
         -> (topic: String, record: LogRecord)
     {
         var row = row
-        let key = try fillAndRemember(&row, relation: relation)
+        let key = try fillAndRemember(&row, relation: relation, isNewRow: true)
         var records: [(topic: String, record: LogRecord)] = []
         try emit(.read, before: nil, after: row, key: key, relation: relation, origin: origin, into: &records)
         return records[0]
@@ -122,9 +122,11 @@ struct EventBuilder {
     /// Fills unchanged TOAST values from the row's last known state and remembers the new state; returns
     /// the row's encoded key.
     /// `previousKey`: the row's key before this change, when the change moved it (its last state is kept there).
-    private mutating func fillAndRemember(_ tuple: inout TupleData, relation: RelationSchema, previousKey: [UInt8]? = nil)
-        throws(CaptureError) -> [UInt8]?
-    {
+    /// `isNewRow`: an insert or a snapshot read, for which nothing can be cached yet (deletes and truncates
+    /// forget), so rows without a big value skip the cache entirely — the common case, on the hot path.
+    private mutating func fillAndRemember(
+        _ tuple: inout TupleData, relation: RelationSchema, previousKey: [UInt8]? = nil, isNewRow: Bool = false
+    ) throws(CaptureError) -> [UInt8]? {
         let key = try wrap { () throws(EventEncodingError) in try encoder.encodeKey(tuple, relation: relation) }
         guard let key else { return nil }
         if tuple.values.contains(.unchangedToast) {
@@ -150,6 +152,9 @@ struct EventBuilder {
                     makes the server send them
                     """, retryable: false)
             }
+        }
+        if isNewRow, !tuple.values.contains(where: { if case .text(let text) = $0 { text.count >= toast.threshold } else { false } }) {
+            return key
         }
         toast.remember(tuple, relation: relation, key: key)
         return key
