@@ -24,6 +24,9 @@ struct ServeTests {
             let directory = try makeTemporaryDirectory()
             let port = try freeLoopbackPort()
             let environment = try Self.environment(for: cluster, directory: directory, adminPort: port)
+            // Ready means capturing: the tables the [analytics] defaults name must exist.
+            try await ThrowawayCluster.sql(cluster, #"CREATE TABLE "CommunityUsers" (id bigint PRIMARY KEY, email text, username text, registration_timestamp varchar)"#)
+            try await ThrowawayCluster.sql(cluster, #"CREATE TABLE "SitesUsers" (id bigint PRIMARY KEY, admin_email text, username text, registration_timestamp varchar)"#)
             let serve = try ChildProcess(["serve", "--data-dir", "data", "--log-format", "json"], environment: environment, directory: directory)
 
             let ready = await eventually(timeout: .seconds(30)) { await httpGet("http://127.0.0.1:\(port)/readyz")?.status == 200 }
