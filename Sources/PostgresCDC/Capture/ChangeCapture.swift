@@ -57,8 +57,10 @@ public final class ChangeCapture: Service, Sendable {
                 return
             } catch {
                 if log.failure != nil { throw error }
-                // A session that ran a while earns a fresh backoff.
-                if started.duration(to: .now) > configuration.reconnectBackoff.max { backoff = configuration.reconnectBackoff.first }
+                // A session that got as far as streaming, or ran a while, earns a fresh backoff.
+                if status.snapshot.phase == .streaming || started.duration(to: .now) > configuration.reconnectBackoff.max {
+                    backoff = configuration.reconnectBackoff.first
+                }
                 let wait = backoff * Double.random(in: 0.5...1.5)
                 status.phase(.reconnecting, "\(error); reconnecting in \(wait.formatted(.units(allowed: [.seconds], fractionalPart: .show(length: 1))))")
                 logger.warning("capture session ended; reconnecting", metadata: ["error": "\(error)", "wait": "\(wait)"])
