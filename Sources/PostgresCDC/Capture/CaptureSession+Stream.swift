@@ -126,7 +126,6 @@ extension CaptureSession {
         let before = open.records.count
         let origin = EventBuilder.Origin(lsn: lsn, xid: open.xid, commitTimeMs: open.commitTimeMs)
         try builder.records(for: message, origin: origin, into: &open.records)
-        logger.trace("change", metadata: ["xid": "\(open.xid)", "commit": "\(open.commitLSN)", "filters": "\(state.snapshot?.resumeFilters ?? [])", "comparer": "\(keyComparer != nil)"])
         if let comparer = keyComparer, let filters = state.snapshot?.resumeFilters {
             try comparer.drop(from: &open.records, since: before, message: message, transaction: open, filters: filters, builder: builder)
         }

@@ -9,12 +9,10 @@ enum CopyTextRow {
         var field: [UInt8] = []
         var index = 0
         var isNull = false
-        var escaped = false
         func finish() {
             values.append(isNull ? .null : .text(field))
             field = []
             isNull = false
-            escaped = false
         }
         while index < end {
             let byte = line[index]
@@ -28,7 +26,6 @@ enum CopyTextRow {
                 index += 1
                 continue
             }
-            escaped = true
             let next = line[index + 1]
             index += 2
             switch next {
@@ -60,7 +57,6 @@ enum CopyTextRow {
             default: field.append(next)
             }
         }
-        _ = escaped
         finish()
         guard values.count == columns else {
             throw CaptureError(.snapshot, "COPY returned \(values.count) columns, expected \(columns)")
