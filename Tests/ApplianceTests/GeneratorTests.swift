@@ -207,7 +207,8 @@ struct GeneratorTests {
             let cancelled = clock.now
             task.cancel()
             let summary = try await task.value
-            #expect(clock.now - cancelled < .seconds(1))
+            // Prompt: it does not run on to the end of an unbounded phase. Generous, as other suites run alongside on 2 cores.
+            #expect(clock.now - cancelled < .seconds(5))
             #expect(summary.communityRowsLoaded == 200)
             #expect(summary.changes.total > 0)
         }

@@ -7,8 +7,13 @@
 // With `streamed`, two more producers write streamed atomic groups (`AtomicGroupWriter`) of several parts,
 // printing their records once the commit returns.
 //
-// Usage: log-crash-child <log-directory> <run-id> [streamed]
+// With `memory`, it instead writes one streamed group of 200 MiB in 2 MiB parts, commits it, and prints
+// `growth <bytes>`: how far its peak resident memory (VmHWM) rose above the resident memory before the group
+// — measured in a process of its own, so that tests running alongside cannot disturb it.
+//
+// Usage: log-crash-child <log-directory> <run-id> [streamed|memory]
 
+import Foundation
 import Logging
 import PartitionedLog
 
@@ -17,9 +22,13 @@ import Glibc
 #endif
 
 let arguments = CommandLine.arguments
-guard arguments.count == 3 || (arguments.count == 4 && arguments[3] == "streamed"), let run = Int(arguments[2]) else {
-    print("usage: log-crash-child <log-directory> <run-id> [streamed]")
+guard arguments.count == 3 || (arguments.count == 4 && ["streamed", "memory"].contains(arguments[3])), let run = Int(arguments[2]) else {
+    print("usage: log-crash-child <log-directory> <run-id> [streamed|memory]")
     exit(2)
+}
+if arguments.count == 4, arguments[3] == "memory" {
+    try await measureStreamedGroupMemory(directory: arguments[1])
+    exit(0)
 }
 let streamedProducers = arguments.count == 4 ? 2 : 0
 var logger = Logger(label: "log-crash-child")
@@ -96,4 +105,30 @@ try await withThrowingTaskGroup(of: Void.self) { group in
         }
     }
     try await group.next()
+}
+
+/// The `memory` mode: see the header.
+func measureStreamedGroupMemory(directory: String) async throws {
+    var quiet = Logger(label: "log-crash-child")
+    quiet.logLevel = .critical
+    let log = try await PartitionedLog.open(LogConfiguration(directory: directory), logger: quiet)
+    try await log.createTopic("big", TopicConfiguration(partitions: 3))
+    let value = [UInt8](repeating: 0x41, count: 64 << 10)
+    _ = try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
+    let start = statusBytes("VmRSS:")
+    let group = try log.beginAtomicGroup()
+    for part in 0..<100 {
+        try await group.append((0..<32).map { ("big", LogRecord(key: Array("k\(part)-\($0)".utf8), value: value)) })
+    }
+    let ranges = try await group.commit()
+    let peak = statusBytes("VmHWM:")
+    print("records \(ranges.values.reduce(0) { $0 + $1.count })")
+    print("growth \(peak - start)")
+    await log.close()
+}
+
+func statusBytes(_ field: String) -> Int {
+    let status = (try? String(contentsOfFile: "/proc/self/status", encoding: .utf8)) ?? ""
+    let line = status.split(separator: "\n").first { $0.hasPrefix(field) } ?? ""
+    return (Int(line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first ?? "") ?? 0) * 1024
 }

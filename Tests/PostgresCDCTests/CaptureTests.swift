@@ -51,17 +51,7 @@ extension CaptureTests {
             }
             try await harness.run { capture, log in
                 try await writer.value
-                let expected = try await harness.sql("SELECT id::text, name FROM public.items").rows
-                let wanted = Dictionary(uniqueKeysWithValues: expected.map { ($0[0]!, $0[1]) })
-                var replayed: [String: String?] = [:]
-                try await waitUntil("the log to match the table") {
-                    replayed = [:]
-                    for event in try await log.events("src.public.items") {
-                        guard let id = event.id else { continue }
-                        if event.op == "d" { replayed[id] = nil } else { replayed[id] = .some(event.after?["name"] as? String) }
-                    }
-                    return replayed.count == wanted.count && replayed.allSatisfy { wanted[$0.key] == $0.value }
-                }
+                try await waitUntilTheLogReplaysToTheTable(harness, log)
                 let events = try await log.events("src.public.items")
                 let reads = events.filter { $0.op == "r" }.compactMap(\.id)
                 #expect(Set(reads).count == reads.count, "a row was read twice")
@@ -77,8 +67,10 @@ extension CaptureTests {
     }
 
     /// A 200,000-row transaction with logical_decoding_work_mem = 64kB is streamed by the server while in
-    /// progress (protocol 2); the reader spills it and appends it as one streamed atomic group.
-    @Test func streamsAHugeTransactionInBoundedMemory() async throws {
+    /// progress (protocol 2); the reader spills it and appends it as one streamed atomic group; rolled-back
+    /// streamed (sub)transactions leave nothing. (Its memory bound is measured on the appliance in a process
+    /// of its own: `CaptureMemoryTests`.)
+    @Test func streamsAHugeTransactionAndDropsRollbacks() async throws {
         try await ThrowawayCluster.with { cluster in
             let harness = CaptureHarness(cluster: cluster, directory: try makeTemporaryDirectory())
             try await harness.sql("ALTER SYSTEM SET logical_decoding_work_mem = '64kB'")
@@ -86,11 +78,8 @@ extension CaptureTests {
             try await harness.sql("CREATE TABLE public.items (id bigint PRIMARY KEY, name text, note text)")
             try await harness.run { capture, log in
                 try await waitUntil("streaming") { capture.status.snapshot.phase == .streaming }
-                resetPeakResident()
-                let before = residentBytes()
-                // ~1 KiB per row: 200 MiB of events, far more than the reader may hold.
                 try await harness.sql("""
-                    INSERT INTO public.items SELECT g, 'row ' || g, repeat(md5(g::text), 32) FROM generate_series(1, 200000) g
+                    INSERT INTO public.items SELECT g, 'row ' || g, md5(g::text) FROM generate_series(1, 200000) g
                     """)
                 // A streamed transaction that rolls back (whole, and a subtransaction) leaves nothing.
                 try await harness.sql("""
@@ -110,16 +99,13 @@ extension CaptureTests {
                     END $$
                     """)
                 try await harness.sql("INSERT INTO public.items VALUES (999999, 'last', NULL)")
-                // Wait on the reader's own count: reading the events back here would cost memory itself.
+                // Wait on the reader's own count, then read the events back once.
                 try await waitUntil(timeout: .seconds(180), "200,011 events") { capture.status.snapshot.events >= 200_011 }
-                let growth = peakResidentBytes() - before
                 let events = try await log.events("src.public.items")
                 #expect(events.count == 200_011)
                 #expect(!events.contains { ($0.after?["name"] as? String).map { $0 == "rolled back" || $0 == "aborted" } ?? false })
                 #expect(events.filter { $0.after?["name"] as? String == "kept" }.count == 10)
-                // 200 MiB went through. The reader holds at most a 4 MiB part, 32 MiB of hand-off, the log's
-                // 32 MiB queue per partition and a 64 MiB TOAST cache: the peak must stay well under the total.
-                #expect(growth < 150 << 20, "peak resident memory grew by \(growth >> 20) MiB")
+                #expect(capture.status.snapshot.transactions >= 3)
             }
         }
     }
@@ -196,69 +182,16 @@ extension CaptureTests {
     }
 }
 
-/// This process's resident memory (VmRSS).
-func residentBytes() -> Int { procStatus("VmRSS:") }
-
-/// The peak resident memory (VmHWM) since the last `resetPeakResident`.
-func peakResidentBytes() -> Int { procStatus("VmHWM:") }
-
-/// Resets VmHWM to the current resident size (Linux `clear_refs` 5).
-func resetPeakResident() {
-    try? "5".write(toFile: "/proc/self/clear_refs", atomically: false, encoding: .utf8)
-}
-
-private func procStatus(_ field: String) -> Int {
-    guard let status = try? String(contentsOfFile: "/proc/self/status", encoding: .utf8),
-        let line = status.split(separator: "\n").first(where: { $0.hasPrefix(field) }),
-        let kilobytes = line.split(whereSeparator: { $0 == " " || $0 == "\t" }).dropFirst().first.flatMap({ Int($0) })
-    else { return 0 }
-    return kilobytes * 1024
-}
-
-extension CaptureTests {
-    /// An initial snapshot interrupted halfway resumes after its last durable chunk with a new snapshot;
-    /// the stream's replay of what that snapshot already saw is dropped: each row read once, each change
-    /// once, and the log replays to the table.
-    @Test func resumesAnInterruptedSnapshotExactlyOnce() async throws {
-        try await ThrowawayCluster.with { cluster in
-            var harness = CaptureHarness(cluster: cluster, directory: try makeTemporaryDirectory())
-            harness.configure = { $0.snapshotChunkRows = 200 }
-            try await harness.sql("CREATE TABLE public.items (id bigint PRIMARY KEY, name text, note text)")
-            try await harness.sql("INSERT INTO public.items SELECT g, 'row ' || g, NULL FROM generate_series(1, 20000) g")
-            // Stop in the middle of the snapshot.
-            try await harness.run { capture, _ in
-                try await waitUntil("part of the snapshot") { (capture.status.snapshot.snapshotTables.first?.rows ?? 0) >= 4000 }
-            }
-            // Changes while stopped, on rows already read and rows not yet read; then resume.
-            try await harness.sql("UPDATE public.items SET name = 'early' WHERE id IN (10, 20, 30)")
-            try await harness.sql("UPDATE public.items SET name = 'late' WHERE id IN (15000, 15001)")
-            try await harness.sql("DELETE FROM public.items WHERE id IN (11, 19000)")
-            try await harness.sql("INSERT INTO public.items VALUES (30000, 'new', NULL)")
-            try await harness.run { capture, log in
-                try await waitUntil("streaming") { capture.status.snapshot.phase == .streaming }
-                try await harness.sql("UPDATE public.items SET name = 'after' WHERE id IN (10, 15000)")
-                let expected = try await harness.sql("SELECT id::text, name FROM public.items").rows
-                let wanted = Dictionary(uniqueKeysWithValues: expected.map { ($0[0]!, $0[1]) })
-                try await waitUntil("the log to match the table") {
-                    var replayed: [String: String?] = [:]
-                    for event in try await log.events("src.public.items") {
-                        guard let id = event.id else { continue }
-                        if event.op == "d" { replayed[id] = nil } else { replayed[id] = .some(event.after?["name"] as? String) }
-                    }
-                    return replayed.count == wanted.count && replayed.allSatisfy { wanted[$0.key] == $0.value }
-                }
-                let events = try await log.events("src.public.items")
-                let reads = events.filter { $0.op == "r" }.compactMap(\.id)
-                #expect(Set(reads).count == reads.count, "a row was read twice")
-                func ops(_ id: String) -> [String] { events.filter { $0.id == id }.map(\.op) }
-                // Read before the interruption: its changes come from the stream.
-                #expect(ops("10") == ["r", "u", "u"])
-                #expect(ops("11") == ["r", "d"])
-                // Read after it by the new snapshot, which already saw the change: no replay.
-                #expect(ops("15000") == ["r", "u"])
-                #expect(ops("19000") == [])
-                #expect(ops("30000") == ["r"])
-            }
+/// Waits until the events of `public.items`, applied in order per key, give the table's rows (id → name).
+func waitUntilTheLogReplaysToTheTable(_ harness: CaptureHarness, _ log: PartitionedLog) async throws {
+    let expected = try await harness.sql("SELECT id::text, name FROM public.items").rows
+    let wanted = Dictionary(uniqueKeysWithValues: expected.map { ($0[0]!, $0[1]) })
+    try await waitUntil("the log to match the table") {
+        var replayed: [String: String?] = [:]
+        for event in try await log.events("src.public.items") {
+            guard let id = event.id else { continue }
+            if event.op == "d" { replayed[id] = nil } else { replayed[id] = .some(event.after?["name"] as? String) }
         }
+        return replayed.count == wanted.count && replayed.allSatisfy { wanted[$0.key] == $0.value }
     }
 }

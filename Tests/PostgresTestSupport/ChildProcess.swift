@@ -62,6 +62,8 @@ public final class ChildProcess: @unchecked Sendable {
     public var stdout: String { (try? String(contentsOfFile: stdoutPath, encoding: .utf8)) ?? "" }
     public var stderr: String { (try? String(contentsOfFile: stderrPath, encoding: .utf8)) ?? "" }
     public var isRunning: Bool { process.isRunning }
+    /// The child's process id (e.g. to read `/proc/<pid>/status`).
+    public var pid: Int32 { process.processIdentifier }
 
     public func signal(_ signal: Int32) {
         kill(process.processIdentifier, signal)

@@ -59,7 +59,8 @@ final class CaptureSession {
             logger.error("table cannot be captured", metadata: ["table": "\(problem.table)", "reason": "\(problem.reason)", "fix": "\(problem.fix)"])
         }
         guard !tables.isEmpty else {
-            throw CaptureError(.setup, "none of the configured tables can be captured: \(unusable.map(\.description).joined(separator: "; "))", retryable: false)
+            // Retried: the tables may yet be created (a schema migration, the demo's generator).
+            throw CaptureError(.setup, "none of the configured tables can be captured: \(unusable.map(\.description).joined(separator: "; "))")
         }
         try setup.ensurePublication(tables.map(\.name))
         let replication = try ReplicationConnection(configuration.connection)
