@@ -18,6 +18,8 @@ struct FeedbackTests {
         #expect(feedback.update(flush: LSN(200), now: start + .seconds(1), replyRequested: false, clock: 0) == nil)
         // The server asks: answer at once.
         #expect(feedback.update(flush: LSN(200), now: start + .seconds(2), replyRequested: true, clock: 0) != nil)
+        // Durable advanced, but right after the last update: wait a little, so as not to wake the server per group.
+        #expect(feedback.update(flush: LSN(300), now: start + .seconds(2) + .milliseconds(5), replyRequested: false, clock: 0) == nil)
         // Durable advanced: report.
         #expect(feedback.update(flush: LSN(300), now: start + .seconds(3), replyRequested: false, clock: 0).map(Self.flushed) == 300)
         // The interval passed: report again even without progress (back-pressure must not silence us).

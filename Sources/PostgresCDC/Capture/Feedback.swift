@@ -7,10 +7,12 @@ import Logging
 /// - `flushed` is what PostgreSQL may forget: the end of the last transaction durable in the log, or, when
 ///   nothing is pending anywhere, the position the server last said it had sent (a keepalive's WAL end) —
 ///   every transaction before it has been received, and none of them is waiting to be logged.
-/// - An update goes out when the server asks for one, when `flushed` advanced, and at least every
-///   `interval` regardless (even while the log applies back-pressure).
+/// - An update goes out when the server asks for one, when `flushed` advanced (at most every
+///   `minimumSpacing`: each update wakes the walsender, and under load one per appended group cost a tenth of
+///   the capture thread), and at least every `interval` regardless (even while the log applies back-pressure).
 struct Feedback {
     let interval: Duration
+    var minimumSpacing: Duration = .milliseconds(20)
     private(set) var sentFlush: LSN
     private(set) var lastSent: ContinuousClock.Instant?
     /// The highest position received from the server (keepalive WAL end or a message's LSN).
@@ -33,7 +35,8 @@ struct Feedback {
 
     /// The status update to send now, if one is due.
     mutating func update(flush: LSN, now: ContinuousClock.Instant, replyRequested: Bool, clock: Int64) -> [UInt8]? {
-        let due = replyRequested || flush > sentFlush || lastSent.map { $0.duration(to: now) >= interval } ?? true
+        let elapsed = lastSent.map { $0.duration(to: now) }
+        let due = replyRequested || elapsed.map { $0 >= interval || (flush > sentFlush && $0 >= minimumSpacing) } ?? true
         guard due else { return nil }
         sentFlush = max(sentFlush, flush)
         lastSent = now
