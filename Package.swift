@@ -124,6 +124,8 @@ let package = Package(
             ],
             swiftSettings: swiftSettings
         ),
+        // The pure domain of the two business answers: time parsing, email normalizing, weeks, oracles.
+        .target(name: "MoodleAnalytics", swiftSettings: swiftSettings),
         // Test support: throwaway PostgreSQL clusters, temp dirs, running the binary as a child process.
         .target(
             name: "PostgresTestSupport",
@@ -162,5 +164,6 @@ let package = Package(
             dependencies: ["Appliance", "PostgresTestSupport", "PostgresCDC", "LocalPostgres", "moodle-pipeline"],
             swiftSettings: swiftSettings
         ),
+        .testTarget(name: "MoodleAnalyticsTests", dependencies: ["MoodleAnalytics"], swiftSettings: swiftSettings),
     ]
 )
