@@ -113,12 +113,7 @@ extension CaptureSession {
             records.append(record)
             last = row
         }
-        let key: [String?]? = last.map { row in
-            keyIndices.map { index in
-                if case .text(let bytes) = row.values[index] { return String(decoding: bytes, as: UTF8.self) }
-                return nil
-            }
-        }
+        let key = last.map { row in keyIndices.map(row.text(at:)) }
         return (records, key, bytes)
     }
 }

@@ -19,7 +19,7 @@ struct OpenTransaction {
 
 /// Streaming: the COPY BOTH loop, transactions assembled from pgoutput, status updates.
 extension CaptureSession {
-    func stream(_ replication: ReplicationConnection, normal: PGConnection) throws {
+    func stream(_ replication: ReplicationConnection, normal: PGConnection, tables: [SourceSetup.Table]) throws {
         let streaming = configuration.streamLargeTransactions && replication.connection.serverVersion >= 140_000
         var options: [(String, String)] = [
             ("proto_version", streaming ? "2" : "1"),
@@ -27,7 +27,11 @@ extension CaptureSession {
             ("messages", "true"),
         ]
         if streaming { options.append(("streaming", "on")) }
-        if let filters = state.snapshot?.resumeFilters, !filters.isEmpty { keyComparer = KeyComparer(connection: normal) }
+        if let filters = state.snapshot?.resumeFilters, !filters.isEmpty {
+            keyComparer = KeyComparer(
+                connection: normal,
+                keyColumns: Dictionary(tables.map { ($0.name.description, $0.keyColumns) }, uniquingKeysWith: { first, _ in first }))
+        }
         try replication.startLogicalReplication(slot: configuration.slot, from: .zero, options: options)
         builder.resetRelations()
         pendingEnd = state.lastEnd

@@ -104,7 +104,7 @@ final class CaptureSession {
                 try resumeSnapshot(tables: tables)
             }
         }
-        try stream(replication, normal: normal)
+        try stream(replication, normal: normal, tables: tables)
     }
 
     /// The named columns of the row with `row`'s key, as text, from the source as it is now.
@@ -116,10 +116,7 @@ final class CaptureSession {
         let placeholders = keyIndices.indices.map { "$\($0 + 1)" }.joined(separator: ", ")
         let selected = columns.map { "\(quoteIdentifier($0))::text" }.joined(separator: ", ")
         let table = "\(quoteIdentifier(relation.schema)).\(quoteIdentifier(relation.table))"
-        let parameters: [String?] = keyIndices.map { index in
-            if case .text(let bytes) = row.values[index] { return String(decoding: bytes, as: UTF8.self) }
-            return nil
-        }
+        let parameters = keyIndices.map(row.text(at:))
         let result = try connection.query("SELECT \(selected) FROM \(table) WHERE (\(keys)) = (\(placeholders))", parameters)
         guard let found = result.rows.first else { return [:] }
         var values: [String: [UInt8]?] = [:]

@@ -10,10 +10,14 @@ import Logging
 /// slot's consistent point and the resume are ever checked: a short window right after a restart.
 final class KeyComparer {
     let connection: PGConnection
+    /// Per table (`schema.table`), the key columns in the order the snapshot read by (the primary key's or
+    /// the identity index's order, which can differ from the columns' order): boundaries are in that order.
+    let keyColumns: [String: [String]]
     private var keyTypes: [UInt32: [String]] = [:]
 
-    init(connection: PGConnection) {
+    init(connection: PGConnection, keyColumns: [String: [String]]) {
         self.connection = connection
+        self.keyColumns = keyColumns
     }
 
     func drop(
@@ -57,13 +61,9 @@ final class KeyComparer {
     }
 
     private func isGreater(_ row: TupleData, than boundary: [String?], relation: RelationSchema) throws -> Bool {
-        let types = try keyTypes(relation)
-        let keyIndices = relation.columns.indices.filter { relation.columns[$0].isKey }
-        var parameters: [String?] = keyIndices.map { index in
-            if case .text(let bytes) = row.values[index] { return String(decoding: bytes, as: UTF8.self) }
-            return nil
-        }
-        parameters += boundary
+        let keyIndices = keyOrder(relation)
+        let types = try keyTypes(relation, keyIndices)
+        let parameters = keyIndices.map(row.text(at:)) + boundary
         let count = keyIndices.count
         let left = (0..<count).map { "$\($0 + 1)::\(types[$0])" }.joined(separator: ", ")
         let right = (0..<count).map { "$\($0 + 1 + count)::\(types[$0])" }.joined(separator: ", ")
@@ -71,10 +71,16 @@ final class KeyComparer {
         return result.scalar == "t"
     }
 
-    private func keyTypes(_ relation: RelationSchema) throws -> [String] {
+    /// The relation's key columns, as indices, in the snapshot's key order.
+    private func keyOrder(_ relation: RelationSchema) -> [Int] {
+        guard let names = keyColumns["\(relation.schema).\(relation.table)"] else { return relation.keyIndices }
+        return names.compactMap { name in relation.columns.firstIndex { $0.name == name } }
+    }
+
+    private func keyTypes(_ relation: RelationSchema, _ keyIndices: [Int]) throws -> [String] {
         if let known = keyTypes[relation.oid] { return known }
         var types: [String] = []
-        for column in relation.columns where column.isKey {
+        for column in keyIndices.map({ relation.columns[$0] }) {
             let result = try connection.query("SELECT format_type($1::oid, $2::int4)", [String(column.typeOID), String(column.typeModifier)])
             types.append(result.scalar ?? "text")
         }

@@ -63,4 +63,10 @@ public struct TupleData: Sendable, Equatable {
     public init(_ values: [Value]) {
         self.values = values
     }
+
+    /// The text of column `index`, nil for NULL (or a value not sent as text).
+    public func text(at index: Int) -> String? {
+        if case .text(let bytes) = values[index] { return String(decoding: bytes, as: UTF8.self) }
+        return nil
+    }
 }
