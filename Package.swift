@@ -125,7 +125,10 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The pure domain of the two business answers: time parsing, email normalizing, weeks, oracles.
-        .target(name: "MoodleAnalytics", swiftSettings: swiftSettings),
+        .target(name: "MoodleAnalytics", dependencies: ["StreamProcessing"], swiftSettings: swiftSettings),
+        // Generic stream processing: change events, keyed tables, derived-key joins, grouped and windowed
+        // aggregation (tumbling, hopping, calendar, session), changelogs. Knows nothing of Moodle.
+        .target(name: "StreamProcessing", swiftSettings: swiftSettings),
         // Test support: throwaway PostgreSQL clusters, temp dirs, running the binary as a child process.
         .target(
             name: "PostgresTestSupport",
@@ -164,6 +167,7 @@ let package = Package(
             dependencies: ["Appliance", "PostgresTestSupport", "PostgresCDC", "LocalPostgres", "moodle-pipeline"],
             swiftSettings: swiftSettings
         ),
-        .testTarget(name: "MoodleAnalyticsTests", dependencies: ["MoodleAnalytics"], swiftSettings: swiftSettings),
+        .testTarget(name: "MoodleAnalyticsTests", dependencies: ["MoodleAnalytics", "StreamProcessing"], swiftSettings: swiftSettings),
+        .testTarget(name: "StreamProcessingTests", dependencies: ["StreamProcessing"], swiftSettings: swiftSettings),
     ]
 )

@@ -170,7 +170,16 @@ public final class PartitionedLog: Sendable {
                 throw LogError(.missingKey, "topic \(topicName) is compacted: every record needs a key")
             }
             try Self.validateHeaders(record)
-            let id = TopicPartition(topic: topicName, partition: Partitioner.partition(for: record.key, partitions: topic.partitions.count))
+            let partition: Int
+            if let explicit = record.partition {
+                guard explicit >= 0, explicit < topic.partitions.count else {
+                    throw LogError(.invalidArgument, "topic \(topicName) has \(topic.partitions.count) partition(s); a record asked for partition \(explicit)")
+                }
+                partition = explicit
+            } else {
+                partition = Partitioner.partition(for: record.key, partitions: topic.partitions.count)
+            }
+            let id = TopicPartition(topic: topicName, partition: partition)
             shares[id, default: []].append(index)
         }
         return shares

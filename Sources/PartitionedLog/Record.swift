@@ -7,12 +7,16 @@ public struct LogRecord: Sendable, Equatable {
     public var headers: [LogHeader]
     /// Milliseconds since the epoch; nil takes the log's clock at append.
     public var timestamp: Int64?
+    /// An explicit partition, overriding the key's (e.g. a marker every partition must carry, such as a
+    /// table truncate, so each partition's consumer meets it in order). Must be below the partition count.
+    public var partition: Int?
 
-    public init(key: [UInt8]?, value: [UInt8]?, headers: [LogHeader] = [], timestamp: Int64? = nil) {
+    public init(key: [UInt8]?, value: [UInt8]?, headers: [LogHeader] = [], timestamp: Int64? = nil, partition: Int? = nil) {
         self.key = key
         self.value = value
         self.headers = headers
         self.timestamp = timestamp
+        self.partition = partition
     }
 
     var encodedSizeEstimate: Int {

@@ -108,9 +108,9 @@ extension CaptureSession {
         var last: TupleData?
         try reader.copyOut("COPY (\(sql)) TO STDOUT") { line in
             let row = try CopyTextRow.parse(line, columns: table.schema.columns.count)
-            let record = try builder.snapshotRecord(row, relation: table.schema, origin: origin)
-            bytes += (record.record.value?.count ?? 0) + (record.record.key?.count ?? 0) + 64
-            records.append(record)
+            let first = records.count
+            try builder.snapshotRecord(row, relation: table.schema, origin: origin, into: &records)
+            for (_, record) in records[first...] { bytes += (record.value?.count ?? 0) + (record.key?.count ?? 0) + 64 }
             last = row
         }
         let key = last.map { row in keyIndices.map(row.text(at:)) }

@@ -11,6 +11,9 @@ struct EventBuilder {
     let encoder: ChangeEventEncoder
     private(set) var relations: [UInt32: RelationSchema] = [:]
     private var topics: [UInt32: String] = [:]
+    /// Relations whose columns went to the state topic (`RelationSchema.announcement`) since they were
+    /// last learned: consumers type their copies of the table from it (e.g. the SQLite mirror).
+    private var announced: Set<UInt32> = []
     /// Bounded: a miss (evicted, or a reader restart) falls back to `refetch`.
     var toast = ToastCache(maxBytes: 64 << 20)
     /// Reads the named columns of the row with this key from the source, for unchanged TOAST values the
@@ -27,12 +30,14 @@ struct EventBuilder {
     /// A Relation message: the columns of the events that follow (a changed table changes them).
     mutating func learn(_ relation: PgOutputMessage.Relation) {
         let schema = RelationSchema(relation)
+        if relations[relation.oid] != schema { announced.remove(relation.oid) }
         relations[relation.oid] = schema
         topics[relation.oid] = configuration.topic(for: QualifiedName(schema: schema.schema, table: schema.table))
     }
 
     /// A table's schema as the snapshot read it from the catalog.
     mutating func learn(_ schema: RelationSchema) {
+        if relations[schema.oid] != schema { announced.remove(schema.oid) }
         relations[schema.oid] = schema
         topics[schema.oid] = configuration.topic(for: QualifiedName(schema: schema.schema, table: schema.table))
     }
@@ -41,6 +46,7 @@ struct EventBuilder {
     mutating func resetRelations() {
         relations.removeAll()
         topics.removeAll()
+        announced.removeAll()
     }
 
     func relation(_ oid: UInt32) throws(CaptureError) -> RelationSchema {
@@ -108,15 +114,13 @@ struct EventBuilder {
         }
     }
 
-    /// A snapshot row, as an `r` event.
-    mutating func snapshotRecord(_ row: TupleData, relation: RelationSchema, origin: Origin) throws(CaptureError)
-        -> (topic: String, record: LogRecord)
-    {
+    /// A snapshot row, as an `r` event (after the table's relation record, the first time).
+    mutating func snapshotRecord(
+        _ row: TupleData, relation: RelationSchema, origin: Origin, into records: inout [(topic: String, record: LogRecord)]
+    ) throws(CaptureError) {
         var row = row
         let key = try fillAndRemember(&row, relation: relation, isNewRow: true)
-        var records: [(topic: String, record: LogRecord)] = []
         try emit(.read, before: nil, after: row, key: key, relation: relation, origin: origin, into: &records)
-        return records[0]
     }
 
     /// Fills unchanged TOAST values from the row's last known state and remembers the new state; returns
@@ -168,6 +172,10 @@ struct EventBuilder {
         let change = RowChange(
             op: operation, before: before, after: after, lsn: origin.lsn?.value, txId: origin.xid,
             sourceTimeMs: origin.commitTimeMs, snapshot: origin.snapshot, eventTimeMs: now)
+        if !announced.contains(relation.oid) {
+            records.append((configuration.stateTopic, relation.announcement(sourceName: configuration.sourceName)))
+            announced.insert(relation.oid)
+        }
         let encoded = try wrap { () throws(EventEncodingError) in try encoder.encode(change, relation: relation) }
         records.append((topic(relation.oid), LogRecord(key: encoded.key ?? key, value: encoded.value, timestamp: origin.commitTimeMs)))
     }

@@ -74,12 +74,12 @@ struct LogAppender: Sendable {
                         openEvents = 0
                     case .largePart(let records):
                         try await ensureTopics(records, known: &known)
-                        try await writer(open).append(records)
+                        try await writer(open).append(broadcastingTruncates(records))
                         openEvents += records.count
                     case .largeCommit(let records, let state):
                         let group = try writer(open)
                         try await ensureTopics(records, known: &known)
-                        try await group.append(records + [(configuration.stateTopic, state.record())])
+                        try await group.append(broadcastingTruncates(records) + [(configuration.stateTopic, state.record())])
                         try await group.commit()
                         open = nil
                         published(state, transactions: 1, events: openEvents + records.count)
@@ -103,13 +103,34 @@ struct LogAppender: Sendable {
 
     private func append(_ records: CaptureWork.Records, _ state: CaptureState, transactions: Int, known: inout Set<String>) async throws {
         try await ensureTopics(records, known: &known)
-        _ = try await log.appendAtomically(records + [(configuration.stateTopic, state.record())])
+        _ = try await log.appendAtomically(broadcastingTruncates(records) + [(configuration.stateTopic, state.record())])
         published(state, transactions: transactions, events: records.count)
     }
 
     private func published(_ state: CaptureState, transactions: Int, events: Int) {
         durableEnd.advance(to: state.lastEnd)
         status.durable(state, transactions: transactions, events: events)
+    }
+
+    /// A truncate event (the only keyless record on a table topic) goes to every partition of the table's
+    /// topic, so that each partition's consumer meets it in order with the rows of that partition: the rows
+    /// before it in any partition were written before the truncate, the rows after it after.
+    private func broadcastingTruncates(_ records: CaptureWork.Records) throws -> CaptureWork.Records {
+        guard records.contains(where: { $0.record.key == nil && $0.topic != configuration.stateTopic }) else { return records }
+        var result: CaptureWork.Records = []
+        result.reserveCapacity(records.count + 8)
+        for (topic, record) in records {
+            guard record.key == nil, topic != configuration.stateTopic else {
+                result.append((topic, record))
+                continue
+            }
+            for partition in 0..<(try log.partitionCount(of: topic)) {
+                var copy = record
+                copy.partition = partition
+                result.append((topic, copy))
+            }
+        }
+        return result
     }
 
     /// Creates the topics of tables seen for the first time (e.g. added to the publication later).

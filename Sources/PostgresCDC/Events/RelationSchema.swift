@@ -1,3 +1,5 @@
+import PartitionedLog
+
 /// What the reader knows of one table: its identity and columns, from a pgoutput Relation message or,
 /// for the snapshot, from the catalog. Also holds what encoding needs per column, worked out once.
 public struct RelationSchema: Sendable, Equatable {
@@ -41,5 +43,29 @@ extension PgOutputMessage.Column {
     /// A column as the snapshot reads it from the catalog.
     public init(name: String, typeOID: UInt32, typeModifier: Int32 = -1, isKey: Bool = false) {
         self.init(isKey: isKey, name: name, typeOID: typeOID, typeModifier: typeModifier)
+    }
+}
+
+extension RelationSchema {
+    /// The key of a relation record in the source's state topic: `relation:<schema>.<table>`.
+    public static func announcementKey(schema: String, table: String) -> [UInt8] {
+        Array("relation:\(schema).\(table)".utf8)
+    }
+
+    /// The table's columns as a record for the state topic, written before the first event of the table in
+    /// each session and after every change of its columns, in the same atomic group as the events:
+    /// `{"schema","table","topic","columns":[{"name","type_oid","type_modifier","key"}]}`.
+    func announcement(sourceName: String) -> LogRecord {
+        var value = Array("{\"schema\":".utf8) + JSONBytes.string(schema)
+        value += Array(",\"table\":".utf8) + JSONBytes.string(table)
+        value += Array(",\"topic\":".utf8) + JSONBytes.string(topic(sourceName: sourceName))
+        value += Array(",\"columns\":[".utf8)
+        for (index, column) in columns.enumerated() {
+            if index > 0 { value.append(UInt8(ascii: ",")) }
+            value += Array("{\"name\":".utf8) + JSONBytes.string(column.name)
+            value += Array(",\"type_oid\":\(column.typeOID),\"type_modifier\":\(column.typeModifier),\"key\":\(column.isKey)}".utf8)
+        }
+        value += Array("]}".utf8)
+        return LogRecord(key: Self.announcementKey(schema: schema, table: table), value: value)
     }
 }
