@@ -40,7 +40,7 @@ let package = Package(
         .target(
             name: "Appliance",
             dependencies: [
-                "PostgresCDC", "LocalPostgres", "Console", "SQLiteSink", "BlockingIO", "PartitionedLog",
+                "PostgresCDC", "LocalPostgres", "Console", "SQLiteSink", "BlockingIO", "PartitionedLog", "MoodleAnalytics",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -119,8 +119,10 @@ let package = Package(
         .target(
             name: "SQLiteSink",
             dependencies: [
+                "PartitionedLog", "StreamProcessing", "MoodleAnalytics",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings
         ),

@@ -37,14 +37,18 @@ public struct ApplianceRunner: Sendable {
         let topics = log.describe()
         status.update("log", ready: true, detail: "open at \(log.directory): \(topics.count) topics")
 
-        let sink: SinkDatabase
+        let sink: SQLiteSink
         do {
-            sink = try SinkDatabase(path: config.sink.path)
+            sink = try SQLiteSink(configuration: config.sinkConfiguration, log: log, logger: logger)
         } catch {
             await log.close()
             throw ApplianceError(.sink, "cannot open the SQLite sink at \(config.sink.path): \(error)")
         }
-        status.update("sink", ready: true, detail: "open at \(sink.path)")
+        status.track("sink") {
+            let progress = sink.status
+            if let error = progress.lastError { return ComponentStatus(name: "sink", ready: false, detail: "batch failed, retrying: \(error)") }
+            return ComponentStatus(name: "sink", ready: progress.ready, detail: "\(sink.database.path): \(progress.batches) batches, \(progress.records) records")
+        }
 
         // The log first: services stop in reverse order, so it closes after every stage that uses it.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
@@ -58,6 +62,7 @@ public struct ApplianceRunner: Sendable {
             status.track(name) { ComponentStatus(capture.status.snapshot, name: name) }
             services.append(.init(service: capture, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
+        services.append(.init(service: sink, failureTerminationBehavior: .gracefullyShutdownGroup))
         let admin = config.admin.listen
         let logger = self.logger
         let application = AdminServer.makeApplication(host: admin.host, port: admin.port, readiness: status, logger: logger) { port in

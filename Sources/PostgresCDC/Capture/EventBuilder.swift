@@ -164,7 +164,7 @@ struct EventBuilder {
         return key
     }
 
-    private func emit(
+    private mutating func emit(
         _ operation: RowChange.Operation, before: TupleData?, after: TupleData?, key: [UInt8]?, relation: RelationSchema,
         origin: Origin, into records: inout [(topic: String, record: LogRecord)]
     ) throws(CaptureError) {

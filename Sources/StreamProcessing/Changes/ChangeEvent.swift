@@ -30,6 +30,7 @@ public struct ChangeEvent: Sendable, Equatable {
     public struct DecodingError: Error, CustomStringConvertible, Sendable {
         public let reason: String
         public var description: String { reason }
+        public init(reason: String) { self.reason = reason }
     }
 
     /// Decodes an envelope (a record's value). Also accepts Kafka Connect's `{"schema","payload"}` wrapping.

@@ -1,0 +1,23 @@
+import Foundation
+import MoodleAnalytics
+import SQLiteSink
+
+extension ApplianceConfig {
+    /// The SQLite sink: every source mirrored, the two answers from the `[analytics]` mapping.
+    var sinkConfiguration: SinkConfiguration {
+        SinkConfiguration(path: sink.path, sources: sources.map(\.name), analytics: analytics.mapping)
+    }
+}
+
+extension AnalyticsConfig {
+    /// The change topics and columns the answers read. Tables are `schema.table` (`public` when unqualified).
+    var mapping: AnalyticsMapping {
+        func topic(_ source: String, _ table: String) -> String {
+            table.contains(".") ? "\(source).\(table)" : "\(source).public.\(table)"
+        }
+        return AnalyticsMapping(
+            community: .init(topic: topic(communitySource, communityTable), emailColumn: communityEmail, registeredColumn: communityRegisteredAt),
+            sites: .init(topic: topic(sitesSource, sitesTable), emailColumn: sitesAdminEmail, registeredColumn: sitesRegisteredAt),
+            timeZone: TimeZone(identifier: timeZone) ?? .gmt)
+    }
+}
