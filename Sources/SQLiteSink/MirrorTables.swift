@@ -2,23 +2,26 @@ import Foundation
 import GRDB
 import StreamProcessing
 
-/// One mirrored source table: named after its topic, columns typed from the relation the capture announced
-/// (or, for a topic without one, untyped columns taken from the events), primary key = the source's key.
+/// One mirrored source table: named `<source>.<schema>.<table>` (the real names, which the topic may have
+/// had to sanitize), columns typed from the relation the capture announced (or, for a topic without one,
+/// untyped columns taken from the events, and the topic as its name), primary key = the source's key.
 final class MirrorTable {
     let topic: String
+    let name: String
     var columns: [MirrorColumn]
     private(set) var keyColumns: [MirrorColumn]
     let typed: Bool
     private var upsertStatement: (names: [String], sql: String)?
 
-    init(topic: String, columns: [MirrorColumn], typed: Bool) {
+    init(topic: String, name: String, columns: [MirrorColumn], typed: Bool) {
         self.topic = topic
+        self.name = name
         self.columns = columns
         self.typed = typed
         keyColumns = columns.filter(\.isKey)
     }
 
-    var quotedName: String { quoted(topic) }
+    var quotedName: String { quoted(name) }
 
     func column(_ name: String) -> MirrorColumn? { columns.first { $0.name == name } }
 
@@ -83,9 +86,9 @@ struct MirrorTables {
 
     /// Loads what earlier runs recorded.
     mutating func load(_ db: Database) throws {
-        for row in try Row.fetchAll(db, sql: "SELECT topic, columns, typed FROM sink_tables") {
+        for row in try Row.fetchAll(db, sql: "SELECT topic, mirror, columns, typed FROM sink_tables") {
             let topic: String = row["topic"]
-            tables[topic] = MirrorTable(topic: topic, columns: MirrorTable.columns(fromJSON: row["columns"]), typed: row["typed"])
+            tables[topic] = MirrorTable(topic: topic, name: row["mirror"], columns: MirrorTable.columns(fromJSON: row["columns"]), typed: row["typed"])
         }
     }
 
@@ -114,7 +117,7 @@ struct MirrorTables {
             try record(existing, source: source, schema: schema, table: table, db)
             return
         }
-        let mirror = MirrorTable(topic: topic, columns: columns, typed: true)
+        let mirror = MirrorTable(topic: topic, name: "\(source).\(schema).\(table)", columns: columns, typed: true)
         try db.execute(sql: mirror.createSQL())
         tables[topic] = mirror
         try record(mirror, source: source, schema: schema, table: table, db)
@@ -127,7 +130,7 @@ struct MirrorTables {
         for member in row?.members ?? [] where !columns.contains(where: { $0.name == member.name }) {
             columns.append(MirrorColumn(name: member.name, typeOID: nil, isKey: false))
         }
-        let mirror = MirrorTable(topic: topic, columns: columns, typed: false)
+        let mirror = MirrorTable(topic: topic, name: topic, columns: columns, typed: false)
         try db.execute(sql: mirror.createSQL())
         tables[topic] = mirror
         let parts = topic.split(separator: ".", maxSplits: 2).map(String.init)
@@ -154,8 +157,8 @@ struct MirrorTables {
 
     private func record(_ mirror: MirrorTable, source: String, schema: String, table: String, _ db: Database) throws {
         try db.execute(sql: """
-            INSERT INTO sink_tables(topic, source, schema_name, table_name, columns, typed) VALUES (?, ?, ?, ?, ?, ?)
+            INSERT INTO sink_tables(topic, mirror, source, schema_name, table_name, columns, typed) VALUES (?, ?, ?, ?, ?, ?, ?)
             ON CONFLICT(topic) DO UPDATE SET columns = excluded.columns, typed = excluded.typed
-            """, arguments: [mirror.topic, source, schema, table, mirror.columnsJSON(), mirror.typed])
+            """, arguments: [mirror.topic, mirror.name, source, schema, table, mirror.columnsJSON(), mirror.typed])
     }
 }

@@ -7,7 +7,8 @@ import GRDB
 /// Tables: the answers (`weekly_site_registrations`, `weekly_community_admins`, `community_site_admins`),
 /// `dead_letters`, the consumed log offsets (`sink_offsets`), what the sink knows of each mirrored table
 /// (`sink_tables`), derived-topic records waiting to be appended (`changelog_outbox`) — plus one mirror table
-/// per captured source table, named after its topic (`"community.public.CommunityUsers"`).
+/// per captured source table, named `<source>.<schema>.<table>` with the table's real name
+/// (`"community.public.CommunityUsers"`, `"community.public.my ""odd"" Table"`).
 public final class SinkDatabase: Sendable {
     public let path: String
     let pool: DatabasePool
@@ -47,8 +48,8 @@ public final class SinkDatabase: Sendable {
                     topic TEXT NOT NULL, partition INTEGER NOT NULL, next_offset INTEGER NOT NULL,
                     PRIMARY KEY (topic, partition)) WITHOUT ROWID;
                 CREATE TABLE sink_tables (
-                    topic TEXT PRIMARY KEY, source TEXT NOT NULL, schema_name TEXT NOT NULL, table_name TEXT NOT NULL,
-                    columns TEXT NOT NULL, typed INTEGER NOT NULL);
+                    topic TEXT PRIMARY KEY, mirror TEXT NOT NULL UNIQUE, source TEXT NOT NULL, schema_name TEXT NOT NULL,
+                    table_name TEXT NOT NULL, columns TEXT NOT NULL, typed INTEGER NOT NULL);
                 CREATE TABLE dead_letters (
                     id INTEGER PRIMARY KEY, source TEXT NOT NULL, topic TEXT NOT NULL, partition INTEGER NOT NULL,
                     offset INTEGER NOT NULL, key TEXT, reason TEXT NOT NULL, payload TEXT, at TEXT NOT NULL);

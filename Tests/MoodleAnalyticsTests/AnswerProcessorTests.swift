@@ -94,6 +94,10 @@ private struct Simulation {
     var pairs: [String: String] = [:]
     var lastQ1: [SitesWeek] = []
     var lastQ2: [AdminsWeek] = []
+    /// How much the run exercised: the most join rows at once, rejections, pair changes drained.
+    var peakPairs = 0
+    var rejections = 0
+    var pairChanges = 0
 
     static let emails = ["ann@example.org", "bob@example.org", "ann+moodle@example.org", "Carol@Example.org", "dave@example.org", "", " "]
     /// Instants around the 2024 daylight-saving changes in Europe (Mar 31, Oct 27), and Monday boundaries.
@@ -195,6 +199,7 @@ private struct Simulation {
         if side == .community { users = table } else { sites = table }
 
         let rejection = processor.apply(change, side: side)
+        if rejection != nil { rejections += 1 }
         if case .upsert(_, let row) = change {
             let valid = registered(row) != nil
             #expect(valid == intendedValid, "step \(index): generated \(row["registration_timestamp"]?.jsonText ?? "nothing")")
@@ -243,6 +248,8 @@ private struct Simulation {
         #expect(drained.q2Changed == (q2 != lastQ2), "step \(index)")
         #expect(processor.userCount == users.count && processor.siteCount == sites.count, "step \(index)")
         (lastQ1, lastQ2) = (q1, q2)
+        peakPairs = max(peakPairs, pairs.count)
+        pairChanges += drained.pairs.count
         return pairs == expectedPairs && processor.q1Series() == q1 && processor.q2Series() == q2
     }
 }
@@ -258,7 +265,7 @@ struct AnswerProcessorTests {
         }
         _ = simulation.check(1500)
         // The run exercised a non-trivial state.
-        #expect(!simulation.lastQ1.isEmpty)
+        #expect(simulation.peakPairs >= 10 && simulation.rejections >= 50 && simulation.pairChanges >= 500)
     }
 
     /// An example by hand: a site and its admin, the admin's email changing case only, then the site's
@@ -282,6 +289,23 @@ struct AnswerProcessorTests {
         #expect(drained.pairs.count == 1 && drained.pairs.first?.new == nil)
         #expect(processor.q1Series().isEmpty && processor.q2Series().isEmpty && processor.siteCount == 0)
     }
+}
+
+/// Africa/Monrovia is on UTC now without daylight saving, but was at −0:44:30 until 1972: its weeks then
+/// are not UTC weeks.
+@Test func answersInAZoneOnceOffUTC() {
+    let columns = AnalyticsMapping.Side(topic: "t", emailColumn: "email", registeredColumn: "registration_timestamp")
+    let monrovia = zone("Africa/Monrovia")
+    var processor = AnswerProcessor(mapping: AnalyticsMapping(community: columns, sites: columns, timeZone: monrovia))
+    // Wednesday 1965-03-03 and Monday 1965-03-08 00:30 UTC (Sunday 23:45 local).
+    let times = [utc(1965, 3, 3, 12), utc(1965, 3, 8, 0, 30)]
+    for (index, micros) in times.enumerated() {
+        let row = JSONObject([("email", .string("a@b")), ("registration_timestamp", .integer(micros / 1_000_000))])
+        #expect(processor.apply(.upsert("{\"id\":\(index)}", row), side: .sites) == nil)
+    }
+    let expected = AnswerOracle.q1(sites: times.enumerated().map { ($0.offset, $0.element) }, timeZone: monrovia)
+    #expect(expected.map { "\($0.weekStart) \($0.sitesRegistered)" } == ["1965-03-01 2"])
+    #expect(processor.q1Series() == expected)
 }
 
 @Suite("WeekWindows")

@@ -1,5 +1,6 @@
 import Foundation
 import MoodleAnalytics
+import PostgresCDC
 import SQLiteSink
 
 extension ApplianceConfig {
@@ -13,7 +14,8 @@ extension AnalyticsConfig {
     /// The change topics and columns the answers read. Tables are `schema.table` (`public` when unqualified).
     var mapping: AnalyticsMapping {
         func topic(_ source: String, _ table: String) -> String {
-            table.contains(".") ? "\(source).\(table)" : "\(source).public.\(table)"
+            let name = QualifiedName(table)
+            return changeTopicName(source: source, schema: name.schema, table: name.table)
         }
         return AnalyticsMapping(
             community: .init(topic: topic(communitySource, communityTable), emailColumn: communityEmail, registeredColumn: communityRegisteredAt),

@@ -67,7 +67,9 @@ public struct CaptureConfiguration: Sendable {
     }
 
     /// The topic of a table's change events.
-    public func topic(for table: QualifiedName) -> String { "\(sourceName).\(table.schema).\(table.table)" }
+    public func topic(for table: QualifiedName) -> String {
+        changeTopicName(source: sourceName, schema: table.schema, table: table.table)
+    }
 
     /// The topic holding this source's durable capture state (position, slot, snapshot progress).
     public var stateTopic: String { "_cdc.\(sourceName)" }

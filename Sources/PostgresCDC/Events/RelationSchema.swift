@@ -35,7 +35,26 @@ public struct RelationSchema: Sendable, Equatable {
 
     /// The log topic of the table's events: `<source>.<schema>.<table>`, as Debezium names them.
     public func topic(sourceName: String) -> String {
-        "\(sourceName).\(schema).\(table)"
+        changeTopicName(source: sourceName, schema: schema, table: table)
+    }
+}
+
+/// The topic of a table's change events, `<source>.<schema>.<table>`, with every character a topic name
+/// cannot hold (anything but `A-Z a-z 0-9 . _ -`) replaced by `_` — as Debezium sanitizes topic names.
+/// `my "odd" Table` becomes `my__odd__Table`; the table keeps its real name in the relation record.
+public func changeTopicName(source: String, schema: String, table: String) -> String {
+    let name = "\(source).\(schema).\(table)"
+    guard name.utf8.contains(where: { !isTopicByte($0) }) else { return name }
+    return String(decoding: name.utf8.map { isTopicByte($0) ? $0 : UInt8(ascii: "_") }, as: UTF8.self)
+}
+
+private func isTopicByte(_ byte: UInt8) -> Bool {
+    switch byte {
+    case UInt8(ascii: "a")...UInt8(ascii: "z"), UInt8(ascii: "A")...UInt8(ascii: "Z"), UInt8(ascii: "0")...UInt8(ascii: "9"),
+         UInt8(ascii: "."), UInt8(ascii: "_"), UInt8(ascii: "-"):
+        true
+    default:
+        false
     }
 }
 

@@ -217,7 +217,8 @@ public struct JSONParser {
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .integer(integer) }
-        guard let double = Double(text) else { throw failure("number out of range") }
+        // Double("1e400") is infinity, which JSON cannot hold (and would be written back as a string).
+        guard let double = Double(text), double.isFinite else { throw failure("number out of range") }
         return .double(double)
     }
 }
