@@ -1,6 +1,7 @@
 import BlockingIO
 import Foundation
 import LocalPostgres
+import MoodleAnalytics
 import PostgresCDC
 import PostgresTestSupport
 import SQLiteSink
@@ -65,26 +66,6 @@ struct AnswerRig {
 
     // MARK: The oracle
 
-    /// Registration time as DESIGN.md accepts it, in SQL: integer epoch text (milliseconds from 10^11), or
-    /// an ISO date/date-time with optional offset read in the session's zone; anything else NULL.
-    static let parseFunction = #"""
-        CREATE OR REPLACE FUNCTION pg_temp.mp_ts(t text) RETURNS timestamptz LANGUAGE plpgsql STABLE AS $$
-        DECLARE s text := btrim(t, E' \t\n\r\f\v');
-        BEGIN
-          IF s ~ '^-?[0-9]{1,18}$' THEN
-            IF abs(s::numeric) >= 100000000000 THEN RETURN to_timestamp(s::numeric / 1000); END IF;
-            RETURN to_timestamp(s::numeric);
-          END IF;
-          IF s ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}([T ][0-9]{2}:[0-9]{2}:[0-9]{2}(\.[0-9]{1,6})?(Z|[+-][0-9]{2}(:?[0-9]{2})?)?)?$' THEN
-            RETURN s::timestamptz;
-          END IF;
-          RETURN NULL;
-        EXCEPTION WHEN others THEN RETURN NULL;
-        END $$;
-        """#
-
-    static let normalize = #"lower(btrim(%@, E' \t\n\r\f\v'))"#
-
     struct Oracle: Equatable, CustomStringConvertible {
         var q1: [[String]]
         var q2: [[String]]
@@ -101,37 +82,17 @@ struct AnswerRig {
     func oracle() async throws -> Oracle {
         let users = try await ThrowawayCluster.sql(community, #"SELECT id, email, registration_timestamp FROM "CommunityUsers""#, database: "community")
         let tz = Self.timeZone
+        let sql = AnswerSQL(usersTable: "oracle_users", sitesTable: #""SitesUsers""#, timeZone: tz)
         return try await PGConnection.withConnection(ThrowawayCluster.superuserSettings(sites, database: "sites")) { db in
             _ = try db.execute("SET TimeZone = '\(tz)'")
-            _ = try db.execute(Self.parseFunction)
+            _ = try db.execute(AnswerSQL.parseFunction)
             _ = try db.execute("CREATE TEMP TABLE oracle_users(id bigint PRIMARY KEY, email text, registration_timestamp text)")
             _ = try db.copyIn("COPY oracle_users FROM STDIN", rows: users.rows)
-            let u = String(format: Self.normalize, "email")
-            let s = String(format: Self.normalize, "admin_email")
-            let weekly = { (times: String) in
-                """
-                WITH w AS (SELECT date_trunc('week', t AT TIME ZONE '\(tz)')::date AS wk, count(*) AS n FROM (\(times)) x WHERE t IS NOT NULL GROUP BY 1),
-                r AS (SELECT generate_series(min(wk), max(wk), interval '7 days')::date AS wk FROM w)
-                SELECT r.wk::text, coalesce(w.n, 0)::text, (sum(coalesce(w.n, 0)) OVER (ORDER BY r.wk))::text
-                FROM r LEFT JOIN w USING (wk) ORDER BY r.wk
-                """
-            }
-            let pairs = """
-                SELECT u.id AS uid, s.id AS sid, u.e AS email, greatest(u.t, s.t) AS since
-                FROM (SELECT id, \(u) AS e, pg_temp.mp_ts(registration_timestamp) AS t FROM oracle_users) u
-                JOIN (SELECT id, \(s) AS e, pg_temp.mp_ts(registration_timestamp) AS t FROM "SitesUsers") s
-                  ON u.e = s.e AND u.e <> '' WHERE u.t IS NOT NULL AND s.t IS NOT NULL
-                """
-            let q1 = try db.execute(weekly(#"SELECT pg_temp.mp_ts(registration_timestamp) AS t FROM "SitesUsers""#)).rows
-            let q2 = try db.execute(weekly("SELECT min(since) AS t FROM (\(pairs)) p GROUP BY uid")).rows
-            let joined = try db.execute("""
-                SELECT uid::text, sid::text, email, (extract(epoch FROM since) * 1000000)::bigint::text FROM (\(pairs)) p ORDER BY p.uid, p.sid
-                """).rows
-            let invalidUsers = try db.execute("SELECT id::text FROM oracle_users WHERE pg_temp.mp_ts(registration_timestamp) IS NULL").rows
-            let invalidSites = try db.execute(#"SELECT id::text FROM "SitesUsers" WHERE pg_temp.mp_ts(registration_timestamp) IS NULL"#).rows
+            let text = { (rows: [[String?]]) in rows.map { $0.map { $0 ?? "" } } }
             return Oracle(
-                q1: q1.map { $0.map { $0 ?? "" } }, q2: q2.map { $0.map { $0 ?? "" } }, pairs: joined.map { $0.map { $0 ?? "" } },
-                invalidCommunity: Set(invalidUsers.compactMap { $0[0] }), invalidSites: Set(invalidSites.compactMap { $0[0] }))
+                q1: text(try db.execute(sql.q1).rows), q2: text(try db.execute(sql.q2).rows), pairs: text(try db.execute(sql.joinRows).rows),
+                invalidCommunity: Set(try db.execute(sql.invalidUsers).rows.compactMap { $0[0] }),
+                invalidSites: Set(try db.execute(sql.invalidSites).rows.compactMap { $0[0] }))
         }
     }
 

@@ -70,9 +70,11 @@ extension CaptureSession {
             while !progress.tables[index].done {
                 if flag.isCancelled { throw CancellationError() }
                 let (records, lastKey, bytes) = try readChunk(table, after: progress.tables[index].lastKey, with: reader)
-                progress.tables[index].rows += records.count
+                // The chunk's rows (a relation record for the state topic may come first).
+                let rows = records.count { $0.topic != configuration.stateTopic }
+                progress.tables[index].rows += rows
                 progress.tables[index].lastKey = lastKey ?? progress.tables[index].lastKey
-                progress.tables[index].done = records.count < configuration.snapshotChunkRows
+                progress.tables[index].done = rows < configuration.snapshotChunkRows
                 if progress.tables.allSatisfy(\.done) { progress.status = .done }
                 state.snapshot = progress
                 try push(.group(records, state, transactions: 0), bytes: bytes)
