@@ -70,7 +70,7 @@ let package = Package(
         .executableTarget(
             name: "moodle-bench",
             dependencies: [
-                "PartitionedLog", "CBenchBaseline", "PostgresCDC", "LocalPostgres",
+                "PartitionedLog", "CBenchBaseline", "PostgresCDC", "LocalPostgres", "SQLiteSink", "StreamProcessing", "MoodleAnalytics",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -78,7 +78,7 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         // The benchmarks' plain C baselines (a write + CRC + fdatasync appender).
-        .target(name: "CBenchBaseline", dependencies: ["CZlib"]),
+        .target(name: "CBenchBaseline", dependencies: ["CZlib"], linkerSettings: [.linkedLibrary("sqlite3")]),
         // Runs blocking C calls on dedicated threads, off the cooperative pool.
         .target(name: "BlockingIO", swiftSettings: swiftSettings),
         // libpq, as Debian ships it (headers in /usr/include/postgresql).
@@ -122,6 +122,7 @@ let package = Package(
                 "PartitionedLog", "StreamProcessing", "MoodleAnalytics",
                 .product(name: "GRDB", package: "GRDB.swift"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
             ],
             swiftSettings: swiftSettings

@@ -23,6 +23,8 @@ final class SinkState: @unchecked Sendable {
     var mirrors = MirrorTables()
     var processor: AnswerProcessor?
     var offsets: [TopicPartition: Int64] = [:]
+    /// Dead letters written by the current batch, per source (for the metric, once it commits).
+    var batchDeadLetters: [String: Int] = [:]
     var writtenQ1: [String: [Int]] = [:]
     var writtenQ2: [String: [Int]] = [:]
     private let now: () -> Date
@@ -80,6 +82,7 @@ final class SinkState: @unchecked Sendable {
     /// that changed and the offsets — all in the caller's transaction.
     func apply(relations: [FetchedPartition], data: [FetchedPartition], _ db: Database) throws -> Int {
         var applied = 0
+        batchDeadLetters = [:]
         for fetched in relations {
             let source = String(fetched.partition.topic.dropFirst("_cdc.".count))
             for record in fetched.records {
@@ -181,6 +184,7 @@ final class SinkState: @unchecked Sendable {
     }
 
     private func deadLetter(_ record: StoredRecord, _ partition: TopicPartition, reason: String, _ db: Database) throws {
+        batchDeadLetters[Self.source(of: partition.topic), default: 0] += 1
         try db.cachedStatement(sql: """
             INSERT INTO dead_letters(source, topic, partition, offset, key, reason, payload, at) VALUES (?, ?, ?, ?, ?, ?, ?, ?)
             """).execute(arguments: [

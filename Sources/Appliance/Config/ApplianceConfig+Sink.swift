@@ -20,6 +20,7 @@ extension AnalyticsConfig {
         return AnalyticsMapping(
             community: .init(topic: topic(communitySource, communityTable), emailColumn: communityEmail, registeredColumn: communityRegisteredAt),
             sites: .init(topic: topic(sitesSource, sitesTable), emailColumn: sitesAdminEmail, registeredColumn: sitesRegisteredAt),
-            timeZone: TimeZone(identifier: timeZone) ?? .gmt)
+            timeZone: TimeZone(identifier: timeZone) ?? .gmt,
+            normalizer: EmailNormalizer(foldPlusTags: emailFolding == .plusTags))
     }
 }

@@ -69,6 +69,14 @@ public struct AnalyticsConfig: Sendable, Equatable {
     public var sitesRegisteredAt: String
     /// IANA time zone in which weeks start (Monday 00:00).
     public var timeZone: String
+    /// Email folding beyond trim and lower-case.
+    public var emailFolding: EmailFolding
+
+    public enum EmailFolding: String, Sendable, CaseIterable {
+        case none
+        /// `ann+moodle@x.org` is `ann@x.org`.
+        case plusTags = "plus_tags"
+    }
 }
 
 /// The partitioned log (`[log]`).

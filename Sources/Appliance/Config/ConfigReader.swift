@@ -22,7 +22,8 @@ struct ConfigReader {
             sitesTable: read("analytics.sites_table", Parse.nonEmpty) ?? "",
             sitesAdminEmail: read("analytics.sites_admin_email", Parse.nonEmpty) ?? "",
             sitesRegisteredAt: read("analytics.sites_registered_at", Parse.nonEmpty) ?? "",
-            timeZone: read("analytics.time_zone", Parse.timeZone) ?? "UTC"
+            timeZone: read("analytics.time_zone", Parse.timeZone) ?? "UTC",
+            emailFolding: read("analytics.email_folding", Parse.choice(AnalyticsConfig.EmailFolding.self)) ?? .none
         )
         let sources = layers.sourceNames.map { decodeSource($0, analytics: analytics) }
         let log = LogConfig(

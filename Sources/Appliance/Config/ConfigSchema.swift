@@ -75,6 +75,8 @@ struct ConfigSchema {
             summary: "sites' registration time column"),
         Key(section: "analytics", name: "time_zone", shape: .string, defaultValue: .string("UTC"),
             summary: "IANA time zone in which weeks start (Monday 00:00)"),
+        Key(section: "analytics", name: "email_folding", shape: .string, defaultValue: .string("none"),
+            summary: "beyond trimming and lower-casing emails: none, or plus_tags (ann+x@y.org matches ann@y.org)"),
 
         Key(section: "log", name: "partitions", shape: .integer, defaultValue: .integer(4),
             summary: "partitions per topic (1-256)"),

@@ -26,7 +26,7 @@ extension LoadedConfig {
             ("community_email", analytics.communityEmail), ("community_registered_at", analytics.communityRegisteredAt),
             ("sites_source", analytics.sitesSource), ("sites_table", analytics.sitesTable),
             ("sites_admin_email", analytics.sitesAdminEmail), ("sites_registered_at", analytics.sitesRegisteredAt),
-            ("time_zone", analytics.timeZone),
+            ("time_zone", analytics.timeZone), ("email_folding", analytics.emailFolding.rawValue),
         ] {
             out += line("analytics.\(key)", tomlQuoted(value))
         }
