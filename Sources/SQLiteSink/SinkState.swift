@@ -122,14 +122,27 @@ final class SinkState: @unchecked Sendable {
 
     private static func source(of topic: String) -> String { String(topic.prefix { $0 != "." }) }
 
+    /// Applies one change event. An event SQLite refuses for the row itself (a key that is not one, a value
+    /// too big) becomes a dead letter rather than wedging the sink; the statement is rolled back, the
+    /// transaction goes on, and the processor has not seen the row, so state and mirror agree.
     private func applyRecord(_ record: StoredRecord, in partition: TopicPartition, _ db: Database) throws {
+        do {
+            try applyEvent(record, in: partition, db)
+        } catch let error as DatabaseError where Self.rowErrors.contains(error.resultCode) {
+            try deadLetter(record, partition, reason: "the mirror refused the row: \(error.message ?? "\(error.resultCode)")", db)
+        }
+    }
+
+    private static let rowErrors: [ResultCode] = [.SQLITE_CONSTRAINT, .SQLITE_MISMATCH, .SQLITE_TOOBIG, .SQLITE_RANGE, .SQLITE_ERROR]
+
+    private func applyEvent(_ record: StoredRecord, in partition: TopicPartition, _ db: Database) throws {
         let topic = partition.topic
         guard let value = record.value else { return }  // a tombstone (compaction marker): no change
         let event: ChangeEvent
         let keyObject: JSONObject
         do {
             event = try ChangeEvent.decode(value)
-            guard let keyBytes = record.key, let key = try JSONParser.parse(keyBytes).objectValue else {
+            guard let keyBytes = record.key, let key = try JSONParser.parse(keyBytes).objectValue, !key.members.isEmpty else {
                 throw ChangeEvent.DecodingError(reason: "the record key is not a JSON object of key columns")
             }
             keyObject = key
