@@ -6,6 +6,10 @@ public struct WeeklySiteRegistrations: Sendable, Equatable, Codable {
     public var weekStart: String
     public var sitesRegistered: Int
     public var sitesTotal: Int
+
+    public init(weekStart: String, sitesRegistered: Int, sitesTotal: Int) {
+        (self.weekStart, self.sitesRegistered, self.sitesTotal) = (weekStart, sitesRegistered, sitesTotal)
+    }
 }
 
 /// One week of Q2 as stored in `weekly_community_admins`.
@@ -13,6 +17,10 @@ public struct WeeklyCommunityAdmins: Sendable, Equatable, Codable {
     public var weekStart: String
     public var newAdmins: Int
     public var adminsTotal: Int
+
+    public init(weekStart: String, newAdmins: Int, adminsTotal: Int) {
+        (self.weekStart, self.newAdmins, self.adminsTotal) = (weekStart, newAdmins, adminsTotal)
+    }
 }
 
 /// A row of `community_site_admins`. Ids are the source key values as text.

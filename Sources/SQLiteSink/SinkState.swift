@@ -141,7 +141,7 @@ final class SinkState: @unchecked Sendable {
         let event: ChangeEvent
         let keyObject: JSONObject
         do {
-            event = try ChangeEvent.decode(value)
+            event = try ChangeEvent.decode(value, withSource: false)
             guard let keyBytes = record.key, let key = try JSONParser.parse(keyBytes).objectValue, !key.members.isEmpty else {
                 throw ChangeEvent.DecodingError(reason: "the record key is not a JSON object of key columns")
             }

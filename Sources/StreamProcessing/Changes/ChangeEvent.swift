@@ -34,14 +34,18 @@ public struct ChangeEvent: Sendable, Equatable {
     }
 
     /// Decodes an envelope (a record's value). Also accepts Kafka Connect's `{"schema","payload"}` wrapping.
-    public static func decode(_ bytes: [UInt8]) throws(DecodingError) -> ChangeEvent {
-        let value: JSONValue
+    /// `withSource: false` leaves the `source` block out (empty), which saves a third of the work.
+    public static func decode(_ bytes: [UInt8], withSource: Bool = true) throws(DecodingError) -> ChangeEvent {
+        var envelope: JSONObject
+        if let first = bytes.first(where: { $0 != 0x20 && $0 != 0x0A && $0 != 0x0D && $0 != 0x09 }), first != UInt8(ascii: "{"),
+           (try? JSONParser.parse(bytes)) != nil {
+            throw DecodingError(reason: "the value is not a JSON object")
+        }
         do {
-            value = try JSONParser.parse(bytes)
+            envelope = try JSONParser.parseObject(bytes, skipping: withSource ? [] : ["source", "schema"])
         } catch {
             throw DecodingError(reason: "the value is not a change event: \(error)")
         }
-        guard var envelope = value.objectValue else { throw DecodingError(reason: "the value is not a JSON object") }
         if let payload = envelope["payload"]?.objectValue, envelope["op"] == nil { envelope = payload }
         let operation: Operation
         switch envelope["op"]?.stringValue {

@@ -20,6 +20,20 @@ public struct JSONParser {
         }
     }
 
+    /// Parses a JSON object, leaving out (scanning past without building) the members named in `skipping` —
+    /// e.g. a change event's `source` block, which a sink does not read.
+    public static func parseObject(_ bytes: [UInt8], skipping: Set<String>) throws(Failure) -> JSONObject {
+        try bytes.withUnsafeBufferPointer { buffer throws(Failure) in
+            var parser = JSONParser(buffer)
+            parser.skipSpace()
+            guard parser.index < buffer.count, buffer[parser.index] == UInt8(ascii: "{") else { throw parser.failure("expected an object") }
+            let object = try parser.object(depth: 0, skipping: skipping)
+            parser.skipSpace()
+            guard parser.index == buffer.count else { throw parser.failure("unexpected bytes after the value") }
+            return object
+        }
+    }
+
     private let bytes: UnsafeBufferPointer<UInt8>
     private var index = 0
 
@@ -61,7 +75,7 @@ public struct JSONParser {
         index += count
     }
 
-    private mutating func object(depth: Int) throws(Failure) -> JSONObject {
+    private mutating func object(depth: Int, skipping: Set<String> = []) throws(Failure) -> JSONObject {
         index += 1
         var members: [(name: String, value: JSONValue)] = []
         skipSpace()
@@ -76,7 +90,11 @@ public struct JSONParser {
             skipSpace()
             guard index < bytes.count, bytes[index] == UInt8(ascii: ":") else { throw failure("expected ':'") }
             index += 1
-            members.append((name, try value(depth: depth + 1)))
+            if !skipping.isEmpty, skipping.contains(name) {
+                _ = try value(depth: depth + 1)
+            } else {
+                members.append((name, try value(depth: depth + 1)))
+            }
             skipSpace()
             guard index < bytes.count else { throw failure("unexpected end") }
             if bytes[index] == UInt8(ascii: ",") { index += 1; continue }
@@ -214,6 +232,12 @@ public struct JSONParser {
             let exponent = index
             while index < bytes.count, (UInt8(ascii: "0")...UInt8(ascii: "9")).contains(bytes[index]) { index += 1 }
             guard index > exponent else { throw failure("digits expected in the exponent") }
+        }
+        if isInteger, index - digitsStart <= 18 {
+            // Up to 18 digits always fit: no text, no overflow checks (the common case: ids, epochs).
+            var value: Int64 = 0
+            for position in digitsStart..<index { value = value &* 10 &+ Int64(bytes[position] &- UInt8(ascii: "0")) }
+            return .integer(bytes[start] == UInt8(ascii: "-") ? -value : value)
         }
         let text = String(decoding: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
         if isInteger, let integer = Int64(text) { return .integer(integer) }
