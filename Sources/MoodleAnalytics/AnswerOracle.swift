@@ -89,7 +89,7 @@ public enum AnswerOracle {
     }
 
     /// Every week from the first to the last counted, with its count (0 when absent) and the running total.
-    private static func runningTotals(_ counts: [Week: Int]) -> [(week: Week, count: Int, total: Int)] {
+    static func runningTotals(_ counts: [Week: Int]) -> [(week: Week, count: Int, total: Int)] {
         guard let first = counts.keys.min(), let last = counts.keys.max() else { return [] }
         var total = 0
         return Week.all(from: first, through: last).map { week in

@@ -195,12 +195,6 @@ public struct AnswerProcessor: Sendable {
     private func series(_ windows: [(window: Window, state: Int)]) -> [(week: Week, count: Int, total: Int)] {
         var counts: [Week: Int] = [:]
         for (window, count) in windows { counts[weeks.week(window), default: 0] += count }
-        guard let first = counts.keys.min(), let last = counts.keys.max() else { return [] }
-        var total = 0
-        return Week.all(from: first, through: last).map { week in
-            let count = counts[week] ?? 0
-            total += count
-            return (week, count, total)
-        }
+        return AnswerOracle.runningTotals(counts)
     }
 }

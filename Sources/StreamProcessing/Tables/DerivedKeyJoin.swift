@@ -43,47 +43,45 @@ public struct DerivedKeyJoin<LeftKey: Hashable & Sendable, Left: Sendable, Right
     public mutating func applyLeft(_ delta: TableDelta<LeftKey, Left>, into output: inout [Delta]) {
         let oldKey = delta.old.flatMap(leftJoinKey)
         let newKey = delta.new.flatMap(leftJoinKey)
-        if let oldKey { lefts[oldKey]?[delta.key] = nil; if lefts[oldKey]?.isEmpty == true { lefts[oldKey] = nil } }
-        if let newKey, let new = delta.new { lefts[newKey, default: [:]][delta.key] = new }
-        if let oldKey, let old = delta.old {
-            for (rightKey, right) in rights[oldKey] ?? [:] {
-                let pair = Pair(left: delta.key, right: rightKey)
-                if oldKey == newKey, let new = delta.new {
-                    output.append(Delta(key: pair, old: Joined(joinKey: oldKey, left: old, right: right),
-                                        new: Joined(joinKey: oldKey, left: new, right: right)))
-                } else {
-                    output.append(Delta(key: pair, old: Joined(joinKey: oldKey, left: old, right: right), new: nil))
-                }
-            }
-        }
-        if let newKey, let new = delta.new, oldKey != newKey {
-            for (rightKey, right) in rights[newKey] ?? [:] {
-                output.append(Delta(key: Pair(left: delta.key, right: rightKey), old: nil,
-                                    new: Joined(joinKey: newKey, left: new, right: right)))
-            }
-        }
+        Self.reindex(&lefts, delta, from: oldKey, to: newKey)
+        Self.pairs(delta, from: oldKey, to: newKey, with: rights, into: &output,
+                   pair: { Pair(left: $0, right: $1) }, joined: { Joined(joinKey: $0, left: $1, right: $2) })
     }
 
     public mutating func applyRight(_ delta: TableDelta<RightKey, Right>, into output: inout [Delta]) {
         let oldKey = delta.old.flatMap(rightJoinKey)
         let newKey = delta.new.flatMap(rightJoinKey)
-        if let oldKey { rights[oldKey]?[delta.key] = nil; if rights[oldKey]?.isEmpty == true { rights[oldKey] = nil } }
-        if let newKey, let new = delta.new { rights[newKey, default: [:]][delta.key] = new }
+        Self.reindex(&rights, delta, from: oldKey, to: newKey)
+        Self.pairs(delta, from: oldKey, to: newKey, with: lefts, into: &output,
+                   pair: { Pair(left: $1, right: $0) }, joined: { Joined(joinKey: $0, left: $2, right: $1) })
+    }
+
+    /// Moves a row of one side from its old join key's group to its new one.
+    private static func reindex<Key: Hashable, Value>(
+        _ index: inout [JoinKey: [Key: Value]], _ delta: TableDelta<Key, Value>, from oldKey: JoinKey?, to newKey: JoinKey?
+    ) {
+        if let oldKey {
+            index[oldKey]?[delta.key] = nil
+            if index[oldKey]?.isEmpty == true { index[oldKey] = nil }
+        }
+        if let newKey, let new = delta.new { index[newKey, default: [:]][delta.key] = new }
+    }
+
+    /// The joined table's deltas for a change of one row on one side, against the other side's rows: its old
+    /// pairs retracted (or updated, when the join key stayed and the row is still there), its new pairs added.
+    private static func pairs<Key, Value, OtherKey, Other>(
+        _ delta: TableDelta<Key, Value>, from oldKey: JoinKey?, to newKey: JoinKey?, with others: [JoinKey: [OtherKey: Other]],
+        into output: inout [Delta], pair: (Key, OtherKey) -> Pair, joined: (JoinKey, Value, Other) -> Joined
+    ) {
         if let oldKey, let old = delta.old {
-            for (leftKey, left) in lefts[oldKey] ?? [:] {
-                let pair = Pair(left: leftKey, right: delta.key)
-                if oldKey == newKey, let new = delta.new {
-                    output.append(Delta(key: pair, old: Joined(joinKey: oldKey, left: left, right: old),
-                                        new: Joined(joinKey: oldKey, left: left, right: new)))
-                } else {
-                    output.append(Delta(key: pair, old: Joined(joinKey: oldKey, left: left, right: old), new: nil))
-                }
+            for (otherKey, other) in others[oldKey] ?? [:] {
+                let new = oldKey == newKey ? delta.new.map { joined(oldKey, $0, other) } : nil
+                output.append(Delta(key: pair(delta.key, otherKey), old: joined(oldKey, old, other), new: new))
             }
         }
         if let newKey, let new = delta.new, oldKey != newKey {
-            for (leftKey, left) in lefts[newKey] ?? [:] {
-                output.append(Delta(key: Pair(left: leftKey, right: delta.key), old: nil,
-                                    new: Joined(joinKey: newKey, left: left, right: new)))
+            for (otherKey, other) in others[newKey] ?? [:] {
+                output.append(Delta(key: pair(delta.key, otherKey), old: nil, new: joined(newKey, new, other)))
             }
         }
     }
