@@ -1,4 +1,5 @@
 import Foundation
+import Synchronization
 
 /// Conversions between UTC instants and local wall-clock time in an IANA zone, with whole-second offsets.
 ///
@@ -6,7 +7,15 @@ import Foundation
 /// integer arithmetic.
 extension TimeZone {
     /// The zone's UTC offset in seconds at the UTC instant `utcSeconds` (seconds since the epoch).
+    /// Foundation's lookup costs microseconds, so hours with one offset throughout are remembered
+    /// (`ZoneOffsetCache`); UTC itself is 0 without a lookup.
     func offsetSeconds(atUTC utcSeconds: Int64) -> Int64 {
+        if ZoneOffsetCache.utcNames.contains(identifier) { return 0 }
+        return ZoneOffsetCache.shared.offset(self, atUTC: utcSeconds)
+    }
+
+    /// Foundation's answer, uncached.
+    func lookupOffsetSeconds(atUTC utcSeconds: Int64) -> Int64 {
         Int64(secondsFromGMT(for: Date(timeIntervalSince1970: TimeInterval(utcSeconds))))
     }
 
@@ -39,5 +48,39 @@ extension TimeZone {
             // A gap; or, defensively, neither reading consistent: use the offset at the naive instant.
             return before != after ? readBefore : local - offsetSeconds(atUTC: local - offsetSeconds(atUTC: local))
         }
+    }
+}
+
+/// UTC offsets per zone and UTC hour, for hours whose offset is the same at their first and last second (all
+/// but the hours of a transition, which are looked up every time). Bounded: cleared when it grows past
+/// `capacity` entries.
+final class ZoneOffsetCache: Sendable {
+    static let shared = ZoneOffsetCache()
+    /// Zones that are UTC at every instant (Foundation names UTC "GMT").
+    static let utcNames: Set<String> = [
+        "UTC", "GMT", "UCT", "Universal", "Zulu", "Greenwich", "GMT0", "GMT+0", "GMT-0", "Etc/UTC", "Etc/GMT", "Etc/UCT",
+        "Etc/Universal", "Etc/Zulu", "Etc/Greenwich", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0",
+    ]
+    private static let capacity = 1 << 16
+
+    private struct Key: Hashable {
+        var zone: String
+        var hour: Int64
+    }
+
+    private let offsets = Mutex<[Key: Int32]>([:])
+
+    func offset(_ zone: TimeZone, atUTC utcSeconds: Int64) -> Int64 {
+        let hour = utcSeconds >= 0 ? utcSeconds / 3600 : (utcSeconds - 3599) / 3600
+        let key = Key(zone: zone.identifier, hour: hour)
+        if let known = offsets.withLock({ $0[key] }) { return Int64(known) }
+        let atStart = zone.lookupOffsetSeconds(atUTC: hour * 3600)
+        let atEnd = zone.lookupOffsetSeconds(atUTC: hour * 3600 + 3599)
+        guard atStart == atEnd else { return zone.lookupOffsetSeconds(atUTC: utcSeconds) }
+        offsets.withLock { cache in
+            if cache.count >= Self.capacity { cache.removeAll(keepingCapacity: true) }
+            cache[key] = Int32(atStart)
+        }
+        return atStart
     }
 }

@@ -14,13 +14,8 @@ public struct WeekWindows: WindowAssigner {
         self.timeZone = timeZone
         // Only zones that are UTC at every instant: a zone at UTC now without DST (Africa/Abidjan,
         // Africa/Monrovia, ...) may have had other offsets in the past, and takes the general path.
-        isUTC = Self.utcIdentifiers.contains(timeZone.identifier)
+        isUTC = ZoneOffsetCache.utcNames.contains(timeZone.identifier)
     }
-
-    private static let utcIdentifiers: Set<String> = [
-        "UTC", "GMT", "UCT", "Universal", "Zulu", "Greenwich", "GMT0", "GMT+0", "GMT-0", "Etc/UTC", "Etc/GMT", "Etc/UCT",
-        "Etc/Universal", "Etc/Zulu", "Etc/Greenwich", "Etc/GMT0", "Etc/GMT+0", "Etc/GMT-0",
-    ]
 
     public func windows(for time: Int64) -> [Window] { [window(for: time)] }
 
