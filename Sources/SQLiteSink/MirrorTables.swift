@@ -8,10 +8,12 @@ import StreamProcessing
 final class MirrorTable {
     let topic: String
     let name: String
-    var columns: [MirrorColumn]
     private(set) var keyColumns: [MirrorColumn]
     let typed: Bool
     private var upsertStatement: (names: [String], sql: String)?
+    /// The prepared upsert of the last column list; dropped when columns change.
+    var preparedUpsert: PreparedUpsert?
+    var columns: [MirrorColumn] { didSet { preparedUpsert = nil } }
 
     init(topic: String, name: String, columns: [MirrorColumn], typed: Bool) {
         self.topic = topic

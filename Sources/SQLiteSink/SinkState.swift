@@ -155,15 +155,12 @@ final class SinkState: @unchecked Sendable {
         case .read, .create, .update:
             guard let after = event.after else { return }
             try mirrors.ensureColumns(after, of: mirror, db)
-            guard let keyValues = mirror.keyValues(after) ?? mirror.keyValues(keyObject) else {
+            guard let keyValues = mirror.keyValues(after) else {
                 try deadLetter(record, partition, reason: "the row lacks its key column(s)", db)
                 return
             }
             // A key change arrives as a delete of the old key and a create of the new one (as Debezium does).
-            let names = after.members.map(\.name)
-            let statement = try db.cachedStatement(sql: mirror.upsertSQL(for: names))
-            let values = after.members.map { member in (mirror.column(member.name) ?? MirrorColumn(name: member.name, isKey: false)).databaseValue(member.value) }
-            try statement.execute(arguments: StatementArguments(values))
+            try mirror.upsert(after, db)
             if let side = side(of: topic), let rejection = processor?.apply(.upsert(RowKey.canonical(keyValues), after), side: side) {
                 try deadLetter(record, partition, reason: rejection.reason, db)
             }

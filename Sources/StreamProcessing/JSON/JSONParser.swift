@@ -78,6 +78,7 @@ public struct JSONParser {
     private mutating func object(depth: Int, skipping: Set<String> = []) throws(Failure) -> JSONObject {
         index += 1
         var members: [(name: String, value: JSONValue)] = []
+        members.reserveCapacity(8)
         skipSpace()
         if index < bytes.count, bytes[index] == UInt8(ascii: "}") {
             index += 1
@@ -124,15 +125,18 @@ public struct JSONParser {
     private mutating func string() throws(Failure) -> String {
         index += 1
         let start = index
-        // Fast path: no escapes.
+        var ascii = true
+        // Fast path: no escapes; ASCII needs no validation (and `String(validating:)` is costly per call).
         while index < bytes.count {
             let byte = bytes[index]
             if byte == UInt8(ascii: "\"") {
-                let text = String(validating: UnsafeBufferPointer(rebasing: bytes[start..<index]), as: UTF8.self)
+                let raw = UnsafeBufferPointer(rebasing: bytes[start..<index])
+                let text = ascii ? String(decoding: raw, as: UTF8.self) : String(validating: raw, as: UTF8.self)
                 guard let text else { throw failure("string is not valid UTF-8") }
                 index += 1
                 return text
             }
+            if byte >= 0x80 { ascii = false }
             if byte == UInt8(ascii: "\\") { break }
             if byte < 0x20 { throw failure("control character in a string") }
             index += 1
