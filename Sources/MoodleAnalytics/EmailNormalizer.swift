@@ -18,12 +18,42 @@ public struct EmailNormalizer: Hashable, Sendable {
     }
 
     public func normalize(_ email: String) -> String {
-        let trimmed = email.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()
-        var lowered = String(trimmed).lowercased()
+        var lowered = Self.asciiTrimmedLowercased(email) ?? {
+            let trimmed = email.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed()
+            return String(trimmed).lowercased()
+        }()
         if foldPlusTags, let at = lowered.lastIndex(of: "@"), let plus = lowered[..<at].firstIndex(of: "+") {
             lowered.removeSubrange(plus..<at)
         }
         return lowered
+    }
+
+    /// The common case without Unicode machinery: an all-ASCII text, trimmed of ASCII whitespace (what
+    /// `Character.isWhitespace` is in ASCII: tab, LF, VT, FF, CR, space) and lower-cased byte by byte; nil for
+    /// anything else. (`CR LF` is one Character but both halves are whitespace, so trimming agrees.)
+    static func asciiTrimmedLowercased(_ text: String) -> String? {
+        var text = text
+        return text.withUTF8 { bytes -> String? in
+            let isSpace = { (byte: UInt8) in byte == 0x20 || (0x09...0x0D).contains(byte) }
+            var start = 0
+            var end = bytes.count
+            while start < end, isSpace(bytes[start]) { start += 1 }
+            while end > start, isSpace(bytes[end - 1]) { end -= 1 }
+            var changed = start > 0 || end < bytes.count
+            for index in start..<end {
+                let byte = bytes[index]
+                if byte >= 0x80 { return nil }
+                if byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") { changed = true }
+            }
+            guard changed else { return String(decoding: bytes, as: UTF8.self) }
+            return String(unsafeUninitializedCapacity: end - start) { output in
+                for index in start..<end {
+                    let byte = bytes[index]
+                    output[index - start] = byte >= UInt8(ascii: "A") && byte <= UInt8(ascii: "Z") ? byte + 32 : byte
+                }
+                return end - start
+            }
+        }
     }
 
     /// Whether two emails are the same administrator address: equal after normalizing, and not empty.

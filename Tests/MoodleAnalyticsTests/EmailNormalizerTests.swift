@@ -1,5 +1,5 @@
 import Testing
-import MoodleAnalytics
+@testable import MoodleAnalytics
 
 @Suite("EmailNormalizer")
 struct EmailNormalizerTests {
@@ -36,5 +36,21 @@ struct EmailNormalizerTests {
         #expect(normalizer.matches(" Ann@x.org", "ann@X.ORG "))
         #expect(!normalizer.matches("ann+t@x.org", "ann@x.org"))
         #expect(EmailNormalizer(foldPlusTags: true).matches("ann+t@x.org", "ann@x.org"))
+    }
+
+    /// The ASCII fast path agrees with the Unicode path on every ASCII text (random, whitespace-heavy).
+    @Test func asciiFastPathAgreesWithTheUnicodePath() {
+        var state: UInt64 = 0xA5C11
+        func next(_ bound: Int) -> Int {
+            state = state &* 6364136223846793005 &+ 1442695040888963407
+            return Int((state >> 33) % UInt64(bound))
+        }
+        let alphabet = Array(" \t\n\r\u{0B}\u{0C}aZ@.+-_09xQ\u{1F}\u{7F}")
+        for _ in 0..<20_000 {
+            let text = String((0..<next(12)).map { _ in alphabet[next(alphabet.count)] })
+            let unicode = String(String(text.drop(while: \.isWhitespace).reversed().drop(while: \.isWhitespace).reversed())).lowercased()
+            #expect(EmailNormalizer.asciiTrimmedLowercased(text) == unicode, "\(Array(text.utf8))")
+        }
+        #expect(EmailNormalizer.asciiTrimmedLowercased(" Émile@x.org") == nil)
     }
 }

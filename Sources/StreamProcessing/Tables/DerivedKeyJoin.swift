@@ -27,8 +27,8 @@ public struct DerivedKeyJoin<LeftKey: Hashable & Sendable, Left: Sendable, Right
 
     private let leftJoinKey: @Sendable (Left) -> JoinKey?
     private let rightJoinKey: @Sendable (Right) -> JoinKey?
-    private var lefts: [JoinKey: [LeftKey: Left]] = [:]
-    private var rights: [JoinKey: [RightKey: Right]] = [:]
+    private var lefts: [JoinKey: SmallMap<LeftKey, Left>] = [:]
+    private var rights: [JoinKey: SmallMap<RightKey, Right>] = [:]
 
     public init(leftKey: @escaping @Sendable (Left) -> JoinKey?, rightKey: @escaping @Sendable (Right) -> JoinKey?) {
         leftJoinKey = leftKey
@@ -36,9 +36,13 @@ public struct DerivedKeyJoin<LeftKey: Hashable & Sendable, Left: Sendable, Right
     }
 
     /// The left rows with this join key.
-    public func leftRows(_ joinKey: JoinKey) -> [LeftKey: Left] { lefts[joinKey] ?? [:] }
+    public func leftRows(_ joinKey: JoinKey) -> [LeftKey: Left] {
+        Dictionary(uniqueKeysWithValues: (lefts[joinKey]?.entries ?? []).map { ($0.key, $0.value) })
+    }
     /// The right rows with this join key.
-    public func rightRows(_ joinKey: JoinKey) -> [RightKey: Right] { rights[joinKey] ?? [:] }
+    public func rightRows(_ joinKey: JoinKey) -> [RightKey: Right] {
+        Dictionary(uniqueKeysWithValues: (rights[joinKey]?.entries ?? []).map { ($0.key, $0.value) })
+    }
 
     public mutating func applyLeft(_ delta: TableDelta<LeftKey, Left>, into output: inout [Delta]) {
         let oldKey = delta.old.flatMap(leftJoinKey)
@@ -58,29 +62,29 @@ public struct DerivedKeyJoin<LeftKey: Hashable & Sendable, Left: Sendable, Right
 
     /// Moves a row of one side from its old join key's group to its new one.
     private static func reindex<Key: Hashable, Value>(
-        _ index: inout [JoinKey: [Key: Value]], _ delta: TableDelta<Key, Value>, from oldKey: JoinKey?, to newKey: JoinKey?
+        _ index: inout [JoinKey: SmallMap<Key, Value>], _ delta: TableDelta<Key, Value>, from oldKey: JoinKey?, to newKey: JoinKey?
     ) {
         if let oldKey {
             index[oldKey]?[delta.key] = nil
             if index[oldKey]?.isEmpty == true { index[oldKey] = nil }
         }
-        if let newKey, let new = delta.new { index[newKey, default: [:]][delta.key] = new }
+        if let newKey, let new = delta.new { index[newKey, default: SmallMap()][delta.key] = new }
     }
 
     /// The joined table's deltas for a change of one row on one side, against the other side's rows: its old
     /// pairs retracted (or updated, when the join key stayed and the row is still there), its new pairs added.
     private static func pairs<Key, Value, OtherKey, Other>(
-        _ delta: TableDelta<Key, Value>, from oldKey: JoinKey?, to newKey: JoinKey?, with others: [JoinKey: [OtherKey: Other]],
+        _ delta: TableDelta<Key, Value>, from oldKey: JoinKey?, to newKey: JoinKey?, with others: [JoinKey: SmallMap<OtherKey, Other>],
         into output: inout [Delta], pair: (Key, OtherKey) -> Pair, joined: (JoinKey, Value, Other) -> Joined
     ) {
         if let oldKey, let old = delta.old {
-            for (otherKey, other) in others[oldKey] ?? [:] {
+            for (otherKey, other) in others[oldKey]?.entries ?? [] {
                 let new = oldKey == newKey ? delta.new.map { joined(oldKey, $0, other) } : nil
                 output.append(Delta(key: pair(delta.key, otherKey), old: joined(oldKey, old, other), new: new))
             }
         }
         if let newKey, let new = delta.new, oldKey != newKey {
-            for (otherKey, other) in others[newKey] ?? [:] {
+            for (otherKey, other) in others[newKey]?.entries ?? [] {
                 output.append(Delta(key: pair(delta.key, otherKey), old: nil, new: joined(newKey, new, other)))
             }
         }

@@ -4,11 +4,11 @@
 /// need not be invertible (minimum and maximum work); it returns nil for "no row" (an empty group has none).
 public struct GroupedAggregate<RowKey: Hashable & Sendable, Row: Sendable, Group: Hashable & Sendable, Result: Equatable & Sendable>: Sendable {
     private let group: @Sendable (RowKey, Row) -> Group
-    private let reduce: @Sendable (Dictionary<RowKey, Row>.Values) -> Result?
-    private var members: [Group: [RowKey: Row]] = [:]
+    private let reduce: @Sendable ([Row]) -> Result?
+    private var members: [Group: SmallMap<RowKey, Row>] = [:]
     public private(set) var results: [Group: Result] = [:]
 
-    public init(group: @escaping @Sendable (RowKey, Row) -> Group, reduce: @escaping @Sendable (Dictionary<RowKey, Row>.Values) -> Result?) {
+    public init(group: @escaping @Sendable (RowKey, Row) -> Group, reduce: @escaping @Sendable ([Row]) -> Result?) {
         self.group = group
         self.reduce = reduce
     }
@@ -24,7 +24,7 @@ public struct GroupedAggregate<RowKey: Hashable & Sendable, Row: Sendable, Group
         }
         if let new = delta.new {
             let newGroup = group(delta.key, new)
-            members[newGroup, default: [:]][delta.key] = new
+            members[newGroup, default: SmallMap()][delta.key] = new
             if touched.first != newGroup { touched.append(newGroup) }
         }
         for key in touched {
