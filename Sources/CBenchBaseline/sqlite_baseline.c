@@ -18,7 +18,8 @@ static int fail(sqlite3 *db, int status, char *message, size_t capacity) {
 }
 
 int sqlite_baseline_upsert(const char *path, const int64_t *ids, const char *text, const int64_t *offsets,
-                           int64_t rows, int batch, double *seconds, char *message, size_t message_capacity) {
+                           const int64_t *order, int64_t rows, int batch, double *seconds, double *commit_seconds,
+                           char *message, size_t message_capacity) {
     sqlite3 *db = NULL;
     int status = sqlite3_open_v2(path, &db, SQLITE_OPEN_READWRITE | SQLITE_OPEN_CREATE | SQLITE_OPEN_EXCLUSIVE, NULL);
     if (status != SQLITE_OK) {
@@ -45,12 +46,13 @@ int sqlite_baseline_upsert(const char *path, const int64_t *ids, const char *tex
     if (status == SQLITE_OK) status = sqlite3_prepare_v2(db, "COMMIT", -1, &commit, NULL);
     if (status != SQLITE_OK) goto done;
 
-    double start = now_seconds();
+    double start = now_seconds(), committing = 0;
     for (int64_t first = 0; first < rows && status == SQLITE_OK; first += batch) {
         int64_t end = first + batch < rows ? first + batch : rows;
         if (sqlite3_step(begin) != SQLITE_DONE) { status = sqlite3_errcode(db); break; }
         sqlite3_reset(begin);
-        for (int64_t i = first; i < end; i++) {
+        for (int64_t n = first; n < end; n++) {
+            int64_t i = order ? order[n] : n;
             sqlite3_bind_int64(upsert, 1, ids[i]);
             for (int c = 0; c < 3; c++) {
                 int64_t from = offsets[3 * i + c], to = offsets[3 * i + c + 1];
@@ -60,10 +62,13 @@ int sqlite_baseline_upsert(const char *path, const int64_t *ids, const char *tex
             sqlite3_reset(upsert);
         }
         if (status != SQLITE_OK) break;
+        double commit_start = now_seconds();
         if (sqlite3_step(commit) != SQLITE_DONE) { status = sqlite3_errcode(db); break; }
         sqlite3_reset(commit);
+        committing += now_seconds() - commit_start;
     }
     *seconds = now_seconds() - start;
+    *commit_seconds = committing;
 
 done:
     if (status != SQLITE_OK) fail(db, status, message, message_capacity);

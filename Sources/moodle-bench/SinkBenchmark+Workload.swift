@@ -134,21 +134,26 @@ struct SinkWorkload {
     }
 }
 
-/// The same events as the baseline's input: ids and the three column texts of every row, contiguous.
+/// The same events as the baseline's input: ids and the three column texts of every row, contiguous, and
+/// each event's log partition.
 struct BaselineRows: Sendable {
     var ids: [Int64] = []
     var text: [UInt8] = []
     /// `3 × count + 1` offsets into `text`: row i's column c is `text[offsets[3i + c] ..< offsets[3i + c + 1]]`.
     var offsets: [Int64] = [0]
+    /// The log partition of each row's event.
+    var partitions: [UInt8] = []
 
     init(capacity: Int) {
         ids.reserveCapacity(capacity)
+        partitions.reserveCapacity(capacity)
         text.reserveCapacity(capacity * 56)
         offsets.reserveCapacity(3 * capacity + 1)
     }
 
-    mutating func append(id: Int64, _ columns: String...) {
+    mutating func append(id: Int64, partition: Int, _ columns: String...) {
         ids.append(id)
+        partitions.append(UInt8(partition))
         for column in columns {
             text.append(contentsOf: column.utf8)
             offsets.append(Int64(text.count))

@@ -84,6 +84,8 @@ struct SinkBenchmark: Sendable {
 
     struct BaselineRun: Sendable {
         var seconds: Double
+        /// Of `seconds`, in COMMIT (WAL writes and checkpoints).
+        var commitSeconds: Double
         var cpuSeconds: Double
         var peakRSSKiB: Int
         var startRSSKiB: Int
@@ -103,9 +105,12 @@ struct SinkBenchmark: Sendable {
         var logSeconds: Double
         var expectedChecksum: UInt64
         var baseline: BaselineRun
+        /// The same loop with the rows in the order the sink applies them: partition by partition.
+        var baselineSinkOrder: BaselineRun
         var ours: SinkRun
         var answers: SinkRun
         var baselineTable: TableCheck
+        var baselineSinkOrderTable: TableCheck
         var oursTable: TableCheck
         var answersTable: TableCheck
         /// `max(sites_total)` of `weekly_site_registrations` in the answers run (every row's time is valid).
@@ -140,16 +145,22 @@ struct SinkBenchmark: Sendable {
         let p = parameters
         note("log: \(p.rows) change events into \(p.table) (\(p.partitions) partitions), \(p.updatePercent)% updates")
         let logStart = ContinuousClock.now
-        let workload: SinkWorkload, logSeconds: Double, baseline: BaselineRun
+        let workload: SinkWorkload, logSeconds: Double, baseline: BaselineRun, baselineSinkOrder: BaselineRun
         do {  // the baseline's rows are freed at the end of this block, before our runs (whose peak RSS is measured)
             let (written, rows) = try await writeLog(log)
             workload = written
             logSeconds = (ContinuousClock.now - logStart).seconds
             note("log: written in \(format(logSeconds, 2)) s; \(workload.created) rows at the end, \(p.rows - Int(workload.created)) updates")
-            note("baseline: C upsert loop, \(p.rows) rows in transactions of \(p.batch)")
-            baseline = try await runBaseline(rows)
+            note("baseline: C upsert loop, \(p.rows) rows in the events' order, in transactions of \(p.batch)")
+            baseline = try await runBaseline(rows, order: nil, file: "baseline.sqlite")
+            note("baseline: \(rate(Double(p.rows) / baseline.seconds)) in \(format(baseline.seconds, 2)) s (\(format(baseline.commitSeconds, 2)) s in COMMIT; CPU \(format(baseline.cpuSeconds, 2)) s)")
+            // What the sink does: each batch takes the next records of partition 0, then 1, ... (an id's
+            // changes stay in its partition and in order, so the final rows are the same).
+            let order = rows.partitions.indices.sorted { (rows.partitions[$0], $0) < (rows.partitions[$1], $1) }.map(Int64.init)
+            note("baseline in the sink's order (partition by partition): \(p.rows) rows, in transactions of \(p.batch)")
+            baselineSinkOrder = try await runBaseline(rows, order: order, file: "baseline-sink-order.sqlite")
+            note("baseline in the sink's order: \(rate(Double(p.rows) / baselineSinkOrder.seconds)) in \(format(baselineSinkOrder.seconds, 2)) s (\(format(baselineSinkOrder.commitSeconds, 2)) s in COMMIT; CPU \(format(baselineSinkOrder.cpuSeconds, 2)) s)")
         }
-        note("baseline: \(rate(Double(p.rows) / baseline.seconds)) in \(format(baseline.seconds, 2)) s (CPU \(format(baseline.cpuSeconds, 2)) s)")
 
         let ours = try await runSink(label: "ours", path: "\(p.workDirectory)/ours.sqlite", analytics: nil, group: "bench-mirror", log)
         let mapping = AnalyticsMapping(
@@ -157,9 +168,10 @@ struct SinkBenchmark: Sendable {
             sites: .init(topic: p.table, emailColumn: "admin_email", registeredColumn: "registration_timestamp"))
         let answers = try await runSink(label: "ours with answers", path: "\(p.workDirectory)/answers.sqlite", analytics: mapping, group: "bench-answers", log)
 
-        note("checking the three tables")
+        note("checking the four tables")
         let expected = workload.expectedChecksum()
         let baselineTable = try check("\(p.workDirectory)/baseline.sqlite", sink: false)
+        let baselineSinkOrderTable = try check("\(p.workDirectory)/baseline-sink-order.sqlite", sink: false)
         let oursTable = try check("\(p.workDirectory)/ours.sqlite", sink: true)
         let answersTable = try check("\(p.workDirectory)/answers.sqlite", sink: true)
         let sitesTotal = Int(try queryText("\(p.workDirectory)/answers.sqlite", "SELECT coalesce(max(sites_total), 0) FROM weekly_site_registrations")) ?? -1
@@ -167,7 +179,8 @@ struct SinkBenchmark: Sendable {
         getrusage(__rusage_who_t(RUSAGE_SELF.rawValue), &usage)
         return Result(
             finalRows: workload.created, updates: p.rows - Int(workload.created), logSeconds: logSeconds, expectedChecksum: expected,
-            baseline: baseline, ours: ours, answers: answers, baselineTable: baselineTable, oursTable: oursTable,
+            baseline: baseline, baselineSinkOrder: baselineSinkOrder, ours: ours, answers: answers,
+            baselineTable: baselineTable, baselineSinkOrderTable: baselineSinkOrderTable, oursTable: oursTable,
             answersTable: answersTable, answersSitesTotal: sitesTotal, maxRSSKiB: usage.ru_maxrss)
     }
 
@@ -190,7 +203,7 @@ struct SinkBenchmark: Sendable {
                 let timestamp = SinkWorkload.timestamp(event.index)
                 records.append(LogRecord(
                     key: SinkWorkload.key(event), value: SinkWorkload.value(event, email: email, username: username, timestamp: timestamp)))
-                rows.append(id: event.id, email, username, timestamp)
+                rows.append(id: event.id, partition: Partitioner.partition(for: records[records.count - 1].key, partitions: p.partitions), email, username, timestamp)
             }
             if records.count == 10_000 || (event == nil && !records.isEmpty) {
                 let positions = try await log.append(records, to: p.table)
@@ -204,29 +217,33 @@ struct SinkBenchmark: Sendable {
         return (workload, rows)
     }
 
-    private func runBaseline(_ rows: BaselineRows) async throws -> BaselineRun {
-        let path = "\(parameters.workDirectory)/baseline.sqlite"
+    /// The C loop over `rows` in `order` (row numbers; nil: as generated) into a new database `file`.
+    private func runBaseline(_ rows: BaselineRows, order: [Int64]?, file: String) async throws -> BaselineRun {
+        let path = "\(parameters.workDirectory)/\(file)"
         let batch = Int32(clamping: parameters.batch)
+        settle()
         resetPeakRSS()
         let startRSS = MemoryUsage.current().residentKiB
         let cpuStart = processCPUSeconds()
-        let (status, seconds, message) = await onDedicatedThread { () -> (Int32, Double, String) in
-            var seconds = 0.0
+        let (status, seconds, commitSeconds, message) = await onDedicatedThread { () -> (Int32, Double, Double, String) in
+            var seconds = 0.0, commitSeconds = 0.0
             var message = [CChar](repeating: 0, count: 512)
             let status = rows.ids.withUnsafeBufferPointer { ids in
                 rows.offsets.withUnsafeBufferPointer { offsets in
                     rows.text.withUnsafeBytes { text in
-                        sqlite_baseline_upsert(
-                            path, ids.baseAddress, text.baseAddress?.assumingMemoryBound(to: CChar.self), offsets.baseAddress,
-                            Int64(ids.count), batch, &seconds, &message, message.count)
+                        (order ?? []).withUnsafeBufferPointer { ordered in
+                            sqlite_baseline_upsert(
+                                path, ids.baseAddress, text.baseAddress?.assumingMemoryBound(to: CChar.self), offsets.baseAddress,
+                                order == nil ? nil : ordered.baseAddress, Int64(ids.count), batch, &seconds, &commitSeconds, &message, message.count)
+                        }
                     }
                 }
             }
-            return (status, seconds, text(message))
+            return (status, seconds, commitSeconds, text(message))
         }
         let cpu = processCPUSeconds() - cpuStart
         guard status == 0 else { throw BenchmarkFailure(description: "baseline: SQLite error \(status): \(message)") }
-        return BaselineRun(seconds: seconds, cpuSeconds: cpu, peakRSSKiB: MemoryUsage.current().peakKiB, startRSSKiB: startRSS)
+        return BaselineRun(seconds: seconds, commitSeconds: commitSeconds, cpuSeconds: cpu, peakRSSKiB: MemoryUsage.current().peakKiB, startRSSKiB: startRSS)
     }
 
     /// Runs a new sink on a new database from the start of the log until it has committed every record
@@ -239,6 +256,7 @@ struct SinkBenchmark: Sendable {
         let sink = try SQLiteSink(configuration: configuration, log: log, logger: logger)
         let target = p.rows + 1
         note("\(label): sink from the start of the log until \(target) records are committed")
+        settle()
         resetPeakRSS()
         let startRSS = MemoryUsage.current().residentKiB
         let cpuStart = processCPUSeconds()
@@ -291,6 +309,12 @@ struct SinkBenchmark: Sendable {
         guard status == 0 else { throw BenchmarkFailure(description: "\(sql) on \(path): SQLite error \(status): \(text(output))") }
         return text(output)
     }
+}
+
+/// Writes back every dirty page (`sync`) before a timed phase, so that none pays for the writeback of what
+/// an earlier phase wrote (the log's 400 MB, the previous database).
+private func settle() {
+    sync()
 }
 
 /// The NUL-terminated text in a C buffer.

@@ -13,10 +13,14 @@
 ///
 /// Row `i`: id `ids[i]`; its three text columns (admin_email, username, registration_timestamp) are the
 /// bytes `text[offsets[3i + c] ..< offsets[3i + c + 1]]` for c = 0, 1, 2 (`offsets` has 3 × rows + 1
-/// entries). `*seconds`: from the first BEGIN to the last COMMIT's return (clock_gettime, monotonic).
-/// Returns 0, or an SQLite result code with its message in `message` (capacity `message_capacity`).
+/// entries). Rows are upserted in the order `order[0], order[1], …` (row numbers), or `0, 1, …` when
+/// `order` is NULL. `*seconds`: from the first BEGIN to the last COMMIT's return (clock_gettime,
+/// monotonic); `*commit_seconds`: the part of it spent in COMMIT (writing the WAL, and the checkpoints
+/// SQLite runs when the WAL passes 1,000 pages). Returns 0, or an SQLite result code with its message in
+/// `message` (capacity `message_capacity`).
 int sqlite_baseline_upsert(const char *path, const int64_t *ids, const char *text, const int64_t *offsets,
-                           int64_t rows, int batch, double *seconds, char *message, size_t message_capacity);
+                           const int64_t *order, int64_t rows, int batch, double *seconds, double *commit_seconds,
+                           char *message, size_t message_capacity);
 
 /// Reads the table `table` of the database at `path` (read-only) in `ORDER BY "id"` order and folds every
 /// column of every row into a 64-bit FNV-1a: per value its storage class (1 byte: 1 integer, 2 float, 3
