@@ -60,6 +60,8 @@ extension MoodleBench {
 /// The sink benchmark (issue 5): `SQLiteSink` catching up on change events already durable in a
 /// `PartitionedLog` — mirror only, then again with the two answers — against `sqlite_baseline_upsert`, a C
 /// loop upserting the same rows in the same order into the same table with the same settings, all in one run.
+/// The goal's ratio is against that loop; the loop is also run with the rows in the order the sink applies
+/// them (partition by partition), for information.
 struct SinkBenchmark: Sendable {
     struct Parameters: Sendable {
         var workDirectory: String
