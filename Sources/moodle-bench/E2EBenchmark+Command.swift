@@ -41,8 +41,10 @@ extension MoodleBench {
             let result = try await E2EBenchmark(p: parameters).run()
             let rows = parameters.users + parameters.sites
             func phase(_ phase: E2EBenchmark.Phase) -> String {
-                var text = "\"\(phase.name)\":{\"in_log_s\":\(format(phase.ingestSeconds, 3)),\"mirrored_s\":\(format(phase.mirrorSeconds, 3))"
-                text += ",\"answers_exact_s\":\(format(phase.exactSeconds, 3)),\"cdc_rows_per_s\":\(Int(Double(rows) / phase.ingestSeconds))"
+                let inLog = phase.ingestSeconds.map { format($0, 3) } ?? "null"
+                let rate = phase.ingestSeconds.map { String(Int(Double(rows) / $0)) } ?? "null"
+                var text = "\"\(phase.name)\":{\"in_log_s\":\(inLog),\"mirrored_s\":\(format(phase.mirrorSeconds, 3))"
+                text += ",\"answers_exact_s\":\(format(phase.exactSeconds, 3)),\"cdc_rows_per_s\":\(rate)"
                 text += ",\"peak_rss_mib\":\(format(Double(phase.peakRSSKiB) / 1024, 1))"
                 if let visibility = phase.visibility {
                     text += ",\"visible_ms_p50\":\(format(visibility.p50Milliseconds, 1)),\"visible_ms_max\":\(format(visibility.maxMilliseconds, 1))"
@@ -50,8 +52,9 @@ extension MoodleBench {
                 return text + "}"
             }
             let replay = result.replay
-            let fastestIngest = max(Double(rows) / result.streaming.ingestSeconds, Double(rows) / result.snapshot.ingestSeconds)
-            note("streaming: in log \(format(result.streaming.ingestSeconds, 2)) s, exact \(format(result.streaming.exactSeconds, 2)) s; snapshot: in log \(format(result.snapshot.ingestSeconds, 2)) s, exact \(format(result.snapshot.exactSeconds, 2)) s")
+            let fastestIngest = [result.streaming, result.snapshot].compactMap { $0.ingestSeconds.map { Double(rows) / $0 } }.max() ?? .infinity
+            func seconds(_ value: Double?) -> String { value.map { "\(format($0, 2)) s" } ?? "not observed" }
+            note("streaming: in log \(seconds(result.streaming.ingestSeconds)), exact \(seconds(result.streaming.exactSeconds)); snapshot: in log \(seconds(result.snapshot.ingestSeconds)), exact \(seconds(result.snapshot.exactSeconds))")
             note("replay: \(replay.events) events in \(format(replay.seconds, 2)) s = \(Int(replay.eventsPerSecond))/s (decode alone \(format(replay.decodeOnlySeconds, 2)) s); \(format(replay.eventsPerSecond / fastestIngest, 2))× the fastest CDC ingest")
             print("""
                 {"benchmark":"e2e","users":\(parameters.users),"sites":\(parameters.sites),"q1_weeks":\(result.expected.q1),"q2_weeks":\(result.expected.q2),\

@@ -169,10 +169,7 @@ final class ServeProcess: @unchecked Sendable {  // Process is used from one tas
         let deadline = ContinuousClock.now + .seconds(120)
         while ContinuousClock.now < deadline {
             guard process.isRunning else { throw BenchmarkFailure(description: "serve exited: \(logTail())") }
-            if let body = await Self.get("http://127.0.0.1:\(adminPort)/readyz"), body.contains("\"sink\""),
-               body.range(of: #"\{[^{}]*"name":"sink","ready":true"#, options: .regularExpression) != nil
-                || body.range(of: #"\{[^{}]*"ready":true[^{}]*"name":"sink""#, options: .regularExpression) != nil
-                || body.range(of: #""name" *: *"sink"[^{}]*"ready" *: *true"#, options: .regularExpression) != nil {
+            if await readiness()["sink"]?.ready == true {
                 return try SinkDatabase(path: "\(directory)/data/moodle.sqlite")
             }
             try await Task.sleep(for: .milliseconds(20))
@@ -182,14 +179,34 @@ final class ServeProcess: @unchecked Sendable {  // Process is used from one tas
 
     /// Whether `/readyz` shows both sources streaming (their snapshots are in the log).
     func bothSourcesStreaming() async -> Bool {
-        guard let body = await Self.get("http://127.0.0.1:\(adminPort)/readyz") else { return false }
-        return ["community", "sites"].allSatisfy { body.contains(#""name":"source \#($0)","ready":true,"detail":"streaming"#) }
+        let components = await readiness()
+        return ["community", "sites"].allSatisfy { components["source \($0)"]?.detail.hasPrefix("streaming") == true }
+    }
+
+    /// `/readyz`'s components by name (the JSON's key order is not fixed).
+    func readiness() async -> [String: (ready: Bool, detail: String)] {
+        guard let body = await Self.get("http://127.0.0.1:\(adminPort)/readyz"),
+              let json = try? JSONSerialization.jsonObject(with: Data(body.utf8)) as? [String: Any],
+              let components = json["components"] as? [[String: Any]]
+        else { return [:] }
+        var result: [String: (ready: Bool, detail: String)] = [:]
+        for component in components {
+            guard let name = component["name"] as? String else { continue }
+            result[name] = ((component["ready"] as? Bool) ?? false, (component["detail"] as? String) ?? "")
+        }
+        return result
     }
 
     static func get(_ url: String) async -> String? {
-        guard let url = URL(string: url), let (data, _) = try? await URLSession.shared.data(from: url) else { return nil }
+        guard let url = URL(string: url), let (data, _) = try? await session.data(from: url) else { return nil }
         return String(decoding: data, as: UTF8.self)
     }
+
+    private static let session: URLSession = {
+        let configuration = URLSessionConfiguration.ephemeral
+        configuration.timeoutIntervalForRequest = 2
+        return URLSession(configuration: configuration)
+    }()
 
     /// VmHWM of the serve process.
     func peakRSSKiB() -> Int {
