@@ -66,8 +66,18 @@ public final class SQLiteSink: Service, Sendable {
 
     private func loop(_ state: SinkState) async throws {
         var registered: Set<String> = []
+        // The next batch is read and decoded while this one is written (unless a truncate makes its offsets
+        // depend on the apply).
+        var prefetch: Task<Batch, any Error>?
+        defer { prefetch?.cancel() }
         while !Task.isCancelled {
-            let batch = try await fetch(state)
+            let batch: Batch
+            if let pending = prefetch {
+                batch = try await pending.value
+                prefetch = nil
+            } else {
+                batch = try await fetch(state.offsets)
+            }
             if registered != batch.topics {
                 try await log.registerConsumer(configuration.consumerGroup, topics: batch.topics)
                 registered = batch.topics
@@ -75,6 +85,11 @@ public final class SQLiteSink: Service, Sendable {
             guard batch.records > 0 || batch.truncates else {
                 try await Task.sleep(for: configuration.idlePoll)
                 continue
+            }
+            if !batch.truncates {
+                var cursor = state.offsets
+                for fetched in batch.relations + batch.data { cursor[fetched.partition] = fetched.nextOffset }
+                prefetch = Task { try await self.fetch(cursor) }
             }
             let started = ContinuousClock.now
             let applied = try await database.pool.write { db in
@@ -103,7 +118,7 @@ public final class SQLiteSink: Service, Sendable {
     /// The next records of every partition, within the batch bounds. Each data topic's partitions are all
     /// present (possibly empty), so a truncate every partition has reached is seen as such. Data first, then
     /// relation records up to their end: a table's relation record precedes its events in the log.
-    private func fetch(_ state: SinkState) async throws -> Batch {
+    private func fetch(_ offsets: [TopicPartition: Int64]) async throws -> Batch {
         var batch = Batch()
         var budget = configuration.maxBatchRecords
         var bytes = configuration.maxBatchBytes
@@ -113,7 +128,7 @@ public final class SQLiteSink: Service, Sendable {
             batch.topics.insert(topic)
             for partition in 0..<(try log.partitionCount(of: topic)) {
                 let id = TopicPartition(topic: topic, partition: partition)
-                var fetched = try await read(id, state, maxRecords: budget, maxBytes: bytes)
+                var fetched = try await read(id, offsets, maxRecords: budget, maxBytes: bytes)
                 if let cut = fetched.records.firstIndex(where: { $0.key == nil && $0.value != nil }) {
                     fetched.truncate = fetched.records[cut]
                     fetched.nextOffset = fetched.records[cut].offset
@@ -123,22 +138,23 @@ public final class SQLiteSink: Service, Sendable {
                 budget -= fetched.records.count
                 bytes -= fetched.records.reduce(0) { $0 + ($1.value?.count ?? 0) + ($1.key?.count ?? 0) }
                 batch.records += fetched.records.count
+                fetched.decoded = fetched.records.map(DecodedEvent.decode)
                 batch.data.append(fetched)
             }
         }
         for source in configuration.sources where names.contains("_cdc.\(source)") {
             let id = TopicPartition(topic: "_cdc.\(source)", partition: 0)
             batch.topics.insert(id.topic)
-            let fetched = try await read(id, state, maxRecords: 100_000, maxBytes: 64 << 20)
+            let fetched = try await read(id, offsets, maxRecords: 100_000, maxBytes: 64 << 20)
             batch.records += fetched.records.count
             batch.relations.append(fetched)
         }
         return batch
     }
 
-    private func read(_ id: TopicPartition, _ state: SinkState, maxRecords: Int, maxBytes: Int) async throws -> FetchedPartition {
+    private func read(_ id: TopicPartition, _ offsets: [TopicPartition: Int64], maxRecords: Int, maxBytes: Int) async throws -> FetchedPartition {
         let (start, end) = try log.offsets(id)
-        var offset = state.offsets[id] ?? start
+        var offset = offsets[id] ?? start
         if offset < start {
             logger.error("records the sink had not consumed were removed by retention", metadata: ["partition": "\(id)", "from": "\(offset)", "to": "\(start)"])
             offset = start

@@ -11,6 +11,28 @@ struct FetchedPartition: Sendable {
     var records: [StoredRecord]
     var nextOffset: Int64
     var truncate: StoredRecord?
+    /// The records' events decoded ahead (off the writer), aligned with `records`; nil: decode when applied.
+    var decoded: [DecodedEvent?]?
+}
+
+/// A record's value and key decoded ahead of its transaction.
+enum DecodedEvent: Sendable {
+    case event(ChangeEvent, JSONObject)
+    case undecodable(String)
+
+    /// nil for a tombstone.
+    static func decode(_ record: StoredRecord) -> DecodedEvent? {
+        guard let value = record.value else { return nil }
+        do {
+            let event = try ChangeEvent.decode(value, withSource: false)
+            guard let keyBytes = record.key, let key = try JSONParser.parse(keyBytes).objectValue, !key.members.isEmpty else {
+                throw ChangeEvent.DecodingError(reason: "the record key is not a JSON object of key columns")
+            }
+            return .event(event, key)
+        } catch {
+            return .undecodable("undecodable change event: \(error)")
+        }
+    }
 }
 
 /// Everything the sink holds between transactions — the mirror registry, the answer processor, the answer
@@ -95,8 +117,8 @@ final class SinkState: @unchecked Sendable {
             applied += fetched.records.count
         }
         for fetched in data {
-            for record in fetched.records {
-                try applyRecord(record, in: fetched.partition, db)
+            for (index, record) in fetched.records.enumerated() {
+                try applyRecord(record, decoded: fetched.decoded?[index], in: fetched.partition, db)
             }
             offsets[fetched.partition] = fetched.nextOffset
             applied += fetched.records.count
@@ -125,9 +147,9 @@ final class SinkState: @unchecked Sendable {
     /// Applies one change event. An event SQLite refuses for the row itself (a key that is not one, a value
     /// too big) becomes a dead letter rather than wedging the sink; the statement is rolled back, the
     /// transaction goes on, and the processor has not seen the row, so state and mirror agree.
-    private func applyRecord(_ record: StoredRecord, in partition: TopicPartition, _ db: Database) throws {
+    private func applyRecord(_ record: StoredRecord, decoded: DecodedEvent?, in partition: TopicPartition, _ db: Database) throws {
         do {
-            try applyEvent(record, in: partition, db)
+            try applyEvent(record, decoded: decoded, in: partition, db)
         } catch let error as DatabaseError where Self.rowErrors.contains(error.resultCode) {
             try deadLetter(record, partition, reason: "the mirror refused the row: \(error.message ?? "\(error.resultCode)")", db)
         }
@@ -135,19 +157,17 @@ final class SinkState: @unchecked Sendable {
 
     private static let rowErrors: [ResultCode] = [.SQLITE_CONSTRAINT, .SQLITE_MISMATCH, .SQLITE_TOOBIG, .SQLITE_RANGE, .SQLITE_ERROR]
 
-    private func applyEvent(_ record: StoredRecord, in partition: TopicPartition, _ db: Database) throws {
+    private func applyEvent(_ record: StoredRecord, decoded: DecodedEvent?, in partition: TopicPartition, _ db: Database) throws {
         let topic = partition.topic
-        guard let value = record.value else { return }  // a tombstone (compaction marker): no change
+        guard let decoded = decoded ?? DecodedEvent.decode(record) else { return }  // a tombstone (compaction marker): no change
         let event: ChangeEvent
         let keyObject: JSONObject
-        do {
-            event = try ChangeEvent.decode(value, withSource: false)
-            guard let keyBytes = record.key, let key = try JSONParser.parse(keyBytes).objectValue, !key.members.isEmpty else {
-                throw ChangeEvent.DecodingError(reason: "the record key is not a JSON object of key columns")
-            }
+        switch decoded {
+        case .event(let decodedEvent, let key):
+            event = decodedEvent
             keyObject = key
-        } catch {
-            try deadLetter(record, partition, reason: "undecodable change event: \(error)", db)
+        case .undecodable(let reason):
+            try deadLetter(record, partition, reason: reason, db)
             return
         }
         let mirror = try mirrors[topic] ?? mirrors.infer(topic: topic, key: keyObject, row: event.after, source: Self.source(of: topic), db)
