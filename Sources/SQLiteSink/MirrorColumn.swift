@@ -10,6 +10,20 @@ struct MirrorColumn: Equatable, Sendable {
     var typeOID: UInt32?
     var isKey: Bool
 
+    /// A column as a relation record (and `sink_tables.columns`) writes it: `{"name","type_oid","key"}`.
+    init?(json: JSONValue) {
+        guard let object = json.objectValue, let name = object["name"]?.stringValue else { return nil }
+        var oid: UInt32?
+        if case .integer(let number)? = object["type_oid"] { oid = UInt32(truncatingIfNeeded: number) }
+        self.init(name: name, typeOID: oid, isKey: object["key"] == .bool(true))
+    }
+
+    init(name: String, typeOID: UInt32?, isKey: Bool) {
+        self.name = name
+        self.typeOID = typeOID
+        self.isKey = isKey
+    }
+
     /// The SQLite declared type, chosen for its affinity: values must come back exactly as they went in.
     /// `numeric` is TEXT (exact digits; NUMERIC affinity would turn it into a float); dates and times are
     /// ISO-8601 TEXT (SQLite's date functions read them); JSON and arrays are TEXT.

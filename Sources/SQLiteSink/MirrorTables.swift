@@ -10,7 +10,6 @@ final class MirrorTable {
     let name: String
     private(set) var keyColumns: [MirrorColumn]
     let typed: Bool
-    private var upsertStatement: (names: [String], sql: String)?
     /// The prepared upsert of the last column list; dropped when columns change.
     var preparedUpsert: PreparedUpsert?
     var columns: [MirrorColumn] { didSet { preparedUpsert = nil } }
@@ -39,7 +38,6 @@ final class MirrorTable {
     }
 
     func upsertSQL(for names: [String]) -> String {
-        if let cached = upsertStatement, cached.names == names { return cached.sql }
         let keys = Set(keyColumns.map(\.name))
         let list = names.map(quoted).joined(separator: ", ")
         let placeholders = Array(repeating: "?", count: names.count).joined(separator: ", ")
@@ -47,7 +45,6 @@ final class MirrorTable {
         let conflict = keyColumns.map { quoted($0.name) }.joined(separator: ", ")
         let action = updates.isEmpty ? "NOTHING" : "UPDATE SET " + updates.joined(separator: ", ")
         let sql = "INSERT INTO \(quotedName) (\(list)) VALUES (\(placeholders)) ON CONFLICT (\(conflict)) DO \(action)"
-        upsertStatement = (names, sql)
         return sql
     }
 
@@ -73,12 +70,7 @@ final class MirrorTable {
 
     static func columns(fromJSON text: String) -> [MirrorColumn] {
         guard case .array(let values)? = try? JSONParser.parse(Array(text.utf8)) else { return [] }
-        return values.compactMap { value in
-            guard let object = value.objectValue, let name = object["name"]?.stringValue else { return nil }
-            var oid: UInt32?
-            if case .integer(let number)? = object["type_oid"] { oid = UInt32(truncatingIfNeeded: number) }
-            return MirrorColumn(name: name, typeOID: oid, isKey: object["key"] == .bool(true))
-        }
+        return values.compactMap(MirrorColumn.init(json:))
     }
 }
 
@@ -101,12 +93,7 @@ struct MirrorTables {
         guard let topic = relation["topic"]?.stringValue, let schema = relation["schema"]?.stringValue,
               let table = relation["table"]?.stringValue, case .array(let items)? = relation["columns"]
         else { return }
-        let columns = items.compactMap { item -> MirrorColumn? in
-            guard let object = item.objectValue, let name = object["name"]?.stringValue else { return nil }
-            var oid: UInt32?
-            if case .integer(let number)? = object["type_oid"] { oid = UInt32(truncatingIfNeeded: number) }
-            return MirrorColumn(name: name, typeOID: oid, isKey: object["key"] == .bool(true))
-        }
+        let columns = items.compactMap(MirrorColumn.init(json:))
         guard columns.contains(where: \.isKey) else { return }
         if let existing = tables[topic] {
             try addMissing(columns, to: existing, db)

@@ -48,7 +48,7 @@ public final class SQLiteSink: Service, Sendable {
             do {
                 try await database.pool.write { db in try state.load(db) }
                 try await flushOutbox()
-                progress.withLock { $0.loaded(users: state.processor?.userCount ?? 0, sites: state.processor?.siteCount ?? 0) }
+                progress.withLock { $0.loaded() }
                 try await loop(state)
                 return
             } catch is CancellationError {
@@ -194,7 +194,7 @@ public struct SinkProgress: Sendable {
     public private(set) var lastError: String?
     public private(set) var ready = false
 
-    mutating func loaded(users: Int, sites: Int) {
+    mutating func loaded() {
         ready = true
         lastError = nil
     }
