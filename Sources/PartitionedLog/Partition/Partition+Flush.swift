@@ -31,17 +31,23 @@ extension Partition {
     private func takeRound() -> Round? {
         let policy = context.configuration.fsync
         let now = context.now
+        // After a failure the queued work is answered once the lock is released: a completion may come back
+        // to this partition (a failed group abandons the pending work of all its partitions).
+        var abandoned: (work: [Partition.Pending], failure: LogError)?
+        var released: [CheckedContinuation<Void, Never>] = []
+        defer {
+            if let abandoned { for item in abandoned.work { item.completion(.failure(abandoned.failure)) } }
+            for waiter in released { waiter.resume() }
+        }
         return state.withLock { state -> Round? in
             if let failed = context.failed {
-                let work = state.pending
+                abandoned = (state.pending, failed)
                 state.pending = []
                 state.pendingBytes = 0
                 state.flushing = false
-                for item in work { item.completion(.failure(failed)) }
-                let waiters = state.idleWaiters + state.spaceWaiters
+                released = state.idleWaiters + state.spaceWaiters
                 state.idleWaiters = []
                 state.spaceWaiters = []
-                for waiter in waiters { waiter.resume() }
                 return nil
             }
             var work: [Partition.Pending] = []
