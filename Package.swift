@@ -133,6 +133,25 @@ let package = Package(
         ),
         // The pure domain of the two business answers: time parsing, email normalizing, weeks, oracles.
         .target(name: "MoodleAnalytics", dependencies: ["StreamProcessing"], swiftSettings: swiftSettings + crossModule),
+        // The embedded search engine: analyzers, mappings, segments on disk, the inverted index with positions,
+        // BM25, doc values, the query DSL and aggregations. Generic: knows nothing of HTTP, the log or Moodle.
+        .target(
+            name: "SearchEngine",
+            dependencies: ["StreamProcessing", "CZlib", .product(name: "Logging", package: "swift-log")],
+            swiftSettings: swiftSettings + crossModule
+        ),
+        // The OpenSearch-compatible REST API over SearchEngine, and the write path through the log (the translog).
+        .target(
+            name: "SearchAPI",
+            dependencies: [
+                "SearchEngine", "StreamProcessing", "PartitionedLog",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         // Generic stream processing: change events, keyed tables, derived-key joins, grouped and windowed
         // aggregation (tumbling, hopping, calendar, session), changelogs. Knows nothing of Moodle.
         .target(name: "StreamProcessing", swiftSettings: swiftSettings + crossModule),
@@ -175,6 +194,16 @@ let package = Package(
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "MoodleAnalyticsTests", dependencies: ["MoodleAnalytics", "StreamProcessing"], swiftSettings: swiftSettings),
+        .testTarget(name: "SearchEngineTests", dependencies: ["SearchEngine", "StreamProcessing"], swiftSettings: swiftSettings),
+        .testTarget(
+            name: "SearchAPITests",
+            dependencies: [
+                "SearchAPI", "SearchEngine", "PartitionedLog", "PostgresTestSupport",
+                .product(name: "Hummingbird", package: "hummingbird"),
+                .product(name: "Logging", package: "swift-log"),
+            ],
+            swiftSettings: swiftSettings
+        ),
         .testTarget(name: "StreamProcessingTests", dependencies: ["StreamProcessing"], swiftSettings: swiftSettings),
     ]
 )
