@@ -45,6 +45,7 @@ let package = Package(
             name: "Appliance",
             dependencies: [
                 "PostgresCDC", "LocalPostgres", "Console", "SQLiteSink", "BlockingIO", "PartitionedLog", "MoodleAnalytics",
+                "SearchAPI", "SearchEngine", "StreamProcessing",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
@@ -144,7 +145,7 @@ let package = Package(
         .target(
             name: "SearchAPI",
             dependencies: [
-                "SearchEngine", "StreamProcessing", "PartitionedLog",
+                "SearchEngine", "StreamProcessing", "PartitionedLog", "BlockingIO",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
@@ -195,10 +196,21 @@ let package = Package(
         ),
         .testTarget(name: "MoodleAnalyticsTests", dependencies: ["MoodleAnalytics", "StreamProcessing"], swiftSettings: swiftSettings),
         .testTarget(name: "SearchEngineTests", dependencies: ["SearchEngine", "StreamProcessing"], swiftSettings: swiftSettings),
+        // A child process that writes to the search engine through the log until it is killed.
+        .executableTarget(
+            name: "search-crash-child",
+            dependencies: [
+                "SearchAPI", "SearchEngine", "PartitionedLog",
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            path: "Tests/SearchCrashChild",
+            swiftSettings: swiftSettings
+        ),
         .testTarget(
             name: "SearchAPITests",
             dependencies: [
-                "SearchAPI", "SearchEngine", "PartitionedLog", "PostgresTestSupport",
+                "SearchAPI", "SearchEngine", "PartitionedLog", "PostgresTestSupport", "search-crash-child", "StreamProcessing",
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
             ],

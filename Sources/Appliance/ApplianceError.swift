@@ -2,7 +2,7 @@
 public struct ApplianceError: Error, CustomStringConvertible, Sendable {
     public struct Code: Hashable, Sendable, CustomStringConvertible {
         private enum Base: String, Hashable, Sendable {
-            case dataDirectory, dataDirectoryInUse, sink, log, demo, sourceUnreachable
+            case dataDirectory, dataDirectoryInUse, sink, log, demo, sourceUnreachable, search
         }
         private let base: Base
         private init(_ base: Base) { self.base = base }
@@ -18,6 +18,8 @@ public struct ApplianceError: Error, CustomStringConvertible, Sendable {
         public static let demo = Code(.demo)
         /// A source cannot be reached.
         public static let sourceUnreachable = Code(.sourceUnreachable)
+        /// The search indices cannot be opened or the search listener cannot start.
+        public static let search = Code(.search)
         public var description: String { base.rawValue }
     }
 

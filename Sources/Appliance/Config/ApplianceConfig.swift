@@ -112,6 +112,8 @@ public struct SQLiteSinkConfig: Sendable, Equatable {
 /// The embedded search index (`[index]`).
 public struct IndexConfig: Sendable, Equatable {
     public var refreshInterval: Duration
+    /// Directory of the indices (segments, commit points).
+    public var path: String
 }
 
 /// The OpenSearch-compatible API listener (`[http]`).
@@ -119,6 +121,14 @@ public struct HTTPConfig: Sendable, Equatable {
     public var listen: ListenAddress
     /// A 0600 file holding the API key that clients must send; required to listen beyond loopback.
     public var apiKeyFile: String?
+    public var compatibility: Compatibility
+
+    public enum Compatibility: String, Sendable, CaseIterable {
+        /// Plain OpenSearch responses.
+        case opensearch
+        /// Also `X-Elastic-Product: Elasticsearch` on every response, which elasticsearch-py requires.
+        case elasticsearch
+    }
 }
 
 /// The admin listener: console, /metrics, /healthz, /readyz (`[admin]`).

@@ -36,9 +36,15 @@ struct ConfigReader {
             compression: read("log.compression", Parse.choice(LogConfig.Compression.self)) ?? LogConfig.Compression.none
         )
         let sinkPath = read("sink.sqlite.path", Parse.nonEmpty) ?? (dataDirectory as NSString).appendingPathComponent("moodle.sqlite")
-        let index = IndexConfig(refreshInterval: read("index.refresh_interval", Parse.duration(.milliseconds(10)...(.seconds(3600)))) ?? .seconds(1))
+        let index = IndexConfig(
+            refreshInterval: read("index.refresh_interval", Parse.duration(.milliseconds(10)...(.seconds(3600)))) ?? .seconds(1),
+            path: read("index.path", Parse.nonEmpty) ?? (dataDirectory as NSString).appendingPathComponent("search")
+        )
         let apiKeyFile = read("http.api_key_file", Parse.secretFile)
-        let http = HTTPConfig(listen: readListen("http.listen", authenticated: apiKeyFile != nil), apiKeyFile: apiKeyFile)
+        let http = HTTPConfig(
+            listen: readListen("http.listen", authenticated: apiKeyFile != nil), apiKeyFile: apiKeyFile,
+            compatibility: read("http.compatibility", Parse.choice(HTTPConfig.Compatibility.self)) ?? .opensearch
+        )
         let admin = AdminConfig(listen: readListen("admin.listen", authenticated: apiKeyFile != nil))
         var config = ApplianceConfig(
             dataDirectory: dataDirectory, sources: sources, analytics: analytics, log: log,

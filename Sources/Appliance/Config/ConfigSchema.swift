@@ -98,11 +98,15 @@ struct ConfigSchema {
 
         Key(section: "index", name: "refresh_interval", shape: .string, defaultValue: .string("1s"),
             summary: "how soon indexed documents become searchable (10ms-1h)"),
+        Key(section: "index", name: "path", shape: .string, defaultValue: nil,
+            summary: "directory of the search indices; default <data_dir>/search"),
 
         Key(section: "http", name: "listen", shape: .string, defaultValue: .string("127.0.0.1:9200"),
             summary: "OpenSearch-compatible API listener, host:port; beyond loopback needs api_key_file"),
         Key(section: "http", name: "api_key_file", shape: .string, defaultValue: nil,
             summary: "file (mode 0600) holding the API key clients must send; enables authentication"),
+        Key(section: "http", name: "compatibility", shape: .string, defaultValue: .string("opensearch"),
+            summary: "\"elasticsearch\" adds X-Elastic-Product: Elasticsearch to every response (for elasticsearch-py)"),
 
         Key(section: "admin", name: "listen", shape: .string, defaultValue: .string("127.0.0.1:8080"),
             summary: "console, /metrics, /healthz, /readyz listener, host:port; beyond loopback needs http.api_key_file"),

@@ -40,8 +40,10 @@ extension LoadedConfig {
         out += line("log.compression", tomlQuoted(config.log.compression.rawValue))
         out += "\n[sink.sqlite]\n" + line("sink.sqlite.path", tomlQuoted(config.sink.path))
         out += "\n[index]\n" + line("index.refresh_interval", tomlQuoted(Parse.format(config.index.refreshInterval)))
+        out += line("index.path", tomlQuoted(config.index.path))
         out += "\n[http]\n" + line("http.listen", tomlQuoted(config.http.listen.description))
         out += line("http.api_key_file", config.http.apiKeyFile.map { tomlQuoted($0) + "  # secret: contents not shown" })
+        out += line("http.compatibility", tomlQuoted(config.http.compatibility.rawValue))
         out += "\n[admin]\n" + line("admin.listen", tomlQuoted(config.admin.listen.description))
         return out
     }

@@ -26,7 +26,7 @@ public struct ApplianceRunner: Sendable {
     public func run(extraServices: [(name: String, service: any Service)] = []) async throws {
         let lock = try DataDirectoryLock(dataDirectory: config.dataDirectory)
         defer { withExtendedLifetime(lock) {} }
-        let status = PipelineStatus(components: ["log", "sink"] + config.sources.map { "source \($0.name)" })
+        let status = PipelineStatus(components: ["log", "sink", "search"] + config.sources.map { "source \($0.name)" })
 
         let log: PartitionedLog
         do {
@@ -63,6 +63,12 @@ public struct ApplianceRunner: Sendable {
             services.append(.init(service: capture, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         services.append(.init(service: sink, failureTerminationBehavior: .gracefullyShutdownGroup))
+        do {
+            services += try searchServices(log: log, status: status)
+        } catch {
+            await log.close()
+            throw error
+        }
         let admin = config.admin.listen
         let logger = self.logger
         let application = AdminServer.makeApplication(host: admin.host, port: admin.port, readiness: status, logger: logger) { port in

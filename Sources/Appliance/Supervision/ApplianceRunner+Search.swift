@@ -1,0 +1,66 @@
+import Foundation
+import Logging
+import PartitionedLog
+import SearchAPI
+import SearchEngine
+import ServiceLifecycle
+
+extension ApplianceRunner {
+    /// The search side: the engine over `[index] path`, the pipeline's indices fed from the log, the
+    /// translog of API writes, background maintenance, and the OpenSearch-compatible listener.
+    func searchServices(log: PartitionedLog, status: PipelineStatus) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
+        let engine: SearchEngine
+        do {
+            engine = try SearchEngine(directory: config.index.path, logger: logger)
+        } catch {
+            throw ApplianceError(.search, "cannot open the search indices at \(config.index.path): \(error)")
+        }
+        let indexer = LogIndexer(feeds: config.searchFeeds, log: log, engine: engine, logger: logger)
+        let translog = DocumentLog(log: log, engine: engine, logger: logger)
+        var apiConfiguration = SearchAPIConfiguration()
+        apiConfiguration.host = config.http.listen.host
+        apiConfiguration.port = config.http.listen.port
+        apiConfiguration.elasticsearchCompatibility = config.http.compatibility == .elasticsearch
+        if let keyFile = config.http.apiKeyFile {
+            do {
+                apiConfiguration.apiKey = try String(contentsOfFile: keyFile, encoding: .utf8).trimmingCharacters(in: .whitespacesAndNewlines)
+            } catch {
+                throw ApplianceError(.search, "cannot read http.api_key_file \(keyFile): \(error)")
+            }
+        }
+        let server: SearchServer
+        do {
+            server = try SearchServer(configuration: apiConfiguration, engine: engine, writer: translog, logger: logger)
+        } catch {
+            throw ApplianceError(.search, "cannot start the search API on \(config.http.listen): \(error)")
+        }
+        status.track("search") {
+            let progress = indexer.status
+            return ComponentStatus(
+                name: "search", ready: true,
+                detail: "\(engine.indices.count) indices; \(progress.documents) documents indexed from the log, \(progress.rejected) rejected")
+        }
+        let logger = self.logger
+        let listen = config.http.listen
+        let announce = AnnounceListener(server: server, logger: logger, host: listen.host)
+        return [
+            .init(service: SearchMaintenance(engine: engine), failureTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: indexer, failureTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: translog, failureTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: server, failureTerminationBehavior: .gracefullyShutdownGroup),
+            .init(service: announce, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
+        ]
+    }
+}
+
+/// Logs the search listener's URL once it listens.
+private struct AnnounceListener: Service {
+    let server: SearchServer
+    let logger: Logger
+    let host: String
+
+    func run() async throws {
+        let port = await server.boundPort()
+        logger.info("search API listener ready", metadata: [LogKey.listenURL: "http://\(ListenAddress(host: host, port: port))/"])
+    }
+}
