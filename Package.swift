@@ -76,6 +76,7 @@ let package = Package(
             name: "moodle-bench",
             dependencies: [
                 "PartitionedLog", "CBenchBaseline", "PostgresCDC", "LocalPostgres", "SQLiteSink", "StreamProcessing", "MoodleAnalytics",
+                "SearchEngine", "SearchAPI",
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
