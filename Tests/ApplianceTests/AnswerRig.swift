@@ -14,6 +14,8 @@ struct AnswerRig {
     let community: RunningCluster
     let sites: RunningCluster
     let directory: String
+    /// The search API's port (fixed for the rig, so that it is the same across restarts of `serve`).
+    let searchPort: Int
     static let timeZone = "Europe/London"
     static let hostileTable = #"my "odd" Table"#
 
@@ -22,7 +24,7 @@ struct AnswerRig {
     var sinkPath: String { "\(dataDirectory)/moodle.sqlite" }
 
     static func make(community: RunningCluster, sites: RunningCluster) async throws -> AnswerRig {
-        let rig = AnswerRig(community: community, sites: sites, directory: try makeTemporaryDirectory("answers"))
+        let rig = AnswerRig(community: community, sites: sites, directory: try makeTemporaryDirectory("answers"), searchPort: try freeLoopbackPort())
         try await ThrowawayCluster.sql(community, "CREATE DATABASE community")
         try await ThrowawayCluster.sql(sites, "CREATE DATABASE sites")
         try await ThrowawayCluster.sql(community, """
@@ -50,7 +52,8 @@ struct AnswerRig {
         let port = try freeLoopbackPort()
         let process = try ChildProcess(
             ["serve", "--config", configPath, "--log-format", "json"],
-            environment: ["MOODLE_PIPELINE_ADMIN_LISTEN": "127.0.0.1:\(port)"], directory: directory)
+            environment: ["MOODLE_PIPELINE_ADMIN_LISTEN": "127.0.0.1:\(port)", "MOODLE_PIPELINE_HTTP_LISTEN": "127.0.0.1:\(searchPort)"],
+            directory: directory)
         return (process, port)
     }
 

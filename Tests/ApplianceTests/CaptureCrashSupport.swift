@@ -64,7 +64,8 @@ struct CrashRig {
         let port = try freeLoopbackPort()
         let process = try ChildProcess(
             ["serve", "--config", configPath, "--log-format", "json"],
-            environment: ["MOODLE_PIPELINE_ADMIN_LISTEN": "127.0.0.1:\(port)"], directory: directory)
+            environment: ["MOODLE_PIPELINE_ADMIN_LISTEN": "127.0.0.1:\(port)", "MOODLE_PIPELINE_HTTP_LISTEN": "127.0.0.1:\(try freeLoopbackPort())"],
+            directory: directory)
         return (process, port)
     }
 

@@ -15,6 +15,7 @@ struct ServeTests {
             "MOODLE_PIPELINE_SOURCES_SITES_URL": cluster.url(database: "postgres"),
             "MOODLE_PIPELINE_SOURCES_SITES_PASSWORD_FILE": passwordFile,
             "MOODLE_PIPELINE_ADMIN_LISTEN": "127.0.0.1:\(adminPort)",
+            "MOODLE_PIPELINE_HTTP_LISTEN": "127.0.0.1:\(try freeLoopbackPort())",
         ]
     }
 
@@ -63,6 +64,7 @@ struct ServeTests {
             "MOODLE_PIPELINE_SOURCES_COMMUNITY_URL": "postgresql://nobody@127.0.0.1:\(deadPort)/community",
             "MOODLE_PIPELINE_SOURCES_SITES_URL": "postgresql://nobody@127.0.0.1:\(deadPort)/sites",
             "MOODLE_PIPELINE_ADMIN_LISTEN": "127.0.0.1:\(port)",
+            "MOODLE_PIPELINE_HTTP_LISTEN": "127.0.0.1:\(try freeLoopbackPort())",
         ]
         let serve = try ChildProcess(["serve", "--data-dir", "data"], environment: environment, directory: directory)
         let answered = await eventually(timeout: .seconds(30)) {
@@ -115,7 +117,8 @@ struct DemoTests {
         let port = try freeLoopbackPort()
         let demo = try ChildProcess(
             ["demo", "--data-dir", "\(directory)/data", "--log-format", "json"],
-            environment: ["MOODLE_PIPELINE_ADMIN_LISTEN": "127.0.0.1:\(port)"], directory: directory
+            environment: ["MOODLE_PIPELINE_ADMIN_LISTEN": "127.0.0.1:\(port)", "MOODLE_PIPELINE_HTTP_LISTEN": "127.0.0.1:\(try freeLoopbackPort())"],
+            directory: directory
         )
         let ready = await eventually(timeout: .seconds(90)) { await httpGet("http://127.0.0.1:\(port)/readyz")?.status == 200 }
         #expect(ready, "stdout: \(demo.stdout) stderr: \(demo.stderr)")

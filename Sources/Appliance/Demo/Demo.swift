@@ -82,6 +82,8 @@ public struct DemoSession: Sendable {
         var lines = ["", "moodle-pipeline demo", ""]
         lines.append("  readiness       http://\(config.admin.listen)/readyz")
         lines.append("  health          http://\(config.admin.listen)/healthz")
+        lines.append("  search API      http://\(config.http.listen)/_cat/indices?v   (OpenSearch-compatible)")
+        lines.append("  weekly answers  curl 'http://\(config.http.listen)/weekly_metrics/_search?q=metric:site_registrations&sort=week_start&size=100'")
         for name in DemoClusters.names {
             guard let cluster = running[name] else { continue }
             lines.append("  \(name.padding(toLength: 14, withPad: " ", startingAt: 0))  PGPASSWORD=$(cat \(cluster.cluster.passwordFile)) psql \(cluster.url(database: name))")
