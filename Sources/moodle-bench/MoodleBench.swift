@@ -9,7 +9,7 @@ struct MoodleBench: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "moodle-bench",
         abstract: "Benchmarks of the pipeline's parts, each against a baseline measured in the same run.",
-        subcommands: [Log.self, CDC.self, Sink.self, E2E.self])
+        subcommands: [Log.self, CDC.self, Sink.self, E2E.self, Search.self])
 }
 
 extension MoodleBench {

@@ -5,11 +5,14 @@ public struct IndexSnapshot: Sendable {
     public let indexName: String
     public let mapping: IndexMapping
     public let segments: [SegmentView]
+    /// `index.max_result_window`: the most `from + size` a search of this index may ask for.
+    public let maxResultWindow: Int
 
-    public init(indexName: String, mapping: IndexMapping, segments: [SegmentView]) {
+    public init(indexName: String, mapping: IndexMapping, segments: [SegmentView], maxResultWindow: Int = SearchLimits.defaultMaxResultWindow) {
         self.indexName = indexName
         self.mapping = mapping
         self.segments = segments
+        self.maxResultWindow = maxResultWindow
     }
 
     /// Live documents over all segments.

@@ -20,6 +20,9 @@ public protocol SegmentReading: AnyObject, Sendable {
     /// The field's length in tokens for `doc` (as BM25 sees it: Lucene's lossy SmallFloat norm decoded), 0 when
     /// the document has no value or the field has no norms.
     func fieldLength(_ field: String, doc: Int32) -> Int32
+    /// The field's norms for scoring loops: one field lookup, then a byte load per document (`fieldLength`
+    /// looks the field up on every call). nil when the field has no norms. (Added by storage-index.)
+    func norms(_ field: String) -> FieldNorms?
 
     /// Numeric doc values (long/integer/date/boolean as Int64; double/float as `SortableNumber.sortableBits`).
     func numericDocValues(_ field: String) -> (any NumericDocValues)?
@@ -77,6 +80,8 @@ public protocol NumericDocValues: Sendable {
     func values(_ doc: Int32) -> [Int64]
     /// The smallest value of the document (the common single-valued case without allocating), nil when none.
     func first(_ doc: Int32) -> Int64?
+    /// True when no document of the segment has more than one value: aggregations then read `first` only.
+    var isSingleValued: Bool { get }
 }
 
 /// Keyword column: per document the sorted ordinals of its values; ordinals index a sorted term table.
@@ -84,7 +89,19 @@ public protocol SortedSetDocValues: Sendable {
     var valueCount: Int { get }
     func ordinals(_ doc: Int32) -> [Int32]
     func firstOrdinal(_ doc: Int32) -> Int32?
+    /// True when no document of the segment has more than one value: aggregations then read `firstOrdinal` only.
+    var isSingleValued: Bool { get }
     func term(forOrdinal ordinal: Int32) -> TermBytes
     /// The ordinal of a term, or nil when absent.
     func ordinal(of term: TermBytes) -> Int32?
+}
+
+extension NumericDocValues {
+    /// Conservative default (correct, slower): implementations that know better say so.
+    public var isSingleValued: Bool { false }
+}
+
+extension SortedSetDocValues {
+    /// Conservative default (correct, slower): implementations that know better say so.
+    public var isSingleValued: Bool { false }
 }

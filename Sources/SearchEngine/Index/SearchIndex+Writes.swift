@@ -1,0 +1,52 @@
+import Logging
+import Synchronization
+
+extension SearchIndex {
+    /// Applies operations in order, as the single writer; one result per operation. `consumed` (opaque
+    /// source offsets, e.g. log positions) is merged key by key into `appliedOffsets` and recorded by the
+    /// next commit.
+    public func apply(_ operations: [DocumentOperation], consumed: [String: Int64]) -> [DocumentResult] {
+        let (results, heapBytes) = writer.withLock { state -> ([DocumentResult], Int) in
+            guard !state.closed else {
+                return (operations.map { _ in DocumentResult(outcome: nil, error: .indexNotFound(name), version: -1, seqNo: -2, primaryTerm: 0) }, 0)
+            }
+            let mappingVersion = state.mappingVersion
+            var results: [DocumentResult] = []
+            results.reserveCapacity(operations.count)
+            for operation in operations {
+                results.append(state.apply(operation, index: name))
+                if state.buffer.byteSize > SearchLimits.indexingBufferBytes { moveBufferLogging(&state) }
+            }
+            state.applied.merge(consumed) { $1 }
+            let applied = state.applied
+            let mapping = state.mappingVersion != mappingVersion ? state.mapping : nil
+            published.withLock {
+                $0.applied = applied
+                if let mapping { $0.mapping = mapping }
+            }
+            return (results, state.heapSegmentBytes)
+        }
+        if heapBytes > SearchLimits.maxHeapSegmentBytes { flushHeapSegmentsLogging() }
+        return results
+    }
+
+    /// Deletes every live document whose `_id` matches (TRUNCATE of a source table). Returns how many.
+    public func deleteDocuments(where predicate: (String) -> Bool, consumed: [String: Int64]) -> Int {
+        writer.withLock { state in
+            guard !state.closed else { return 0 }
+            let count = state.deleteDocuments(where: predicate)
+            state.applied.merge(consumed) { $1 }
+            let applied = state.applied
+            published.withLock { $0.applied = applied }
+            return count
+        }
+    }
+
+    func moveBufferLogging(_ state: inout WriterState) {
+        do {
+            try state.moveBufferToSegment()
+        } catch {
+            logger.error("failed to build a segment from the indexing buffer", metadata: ["error": "\(error)"])
+        }
+    }
+}
