@@ -1,4 +1,5 @@
 import Foundation
+import PostgresCDC
 import PostgresTestSupport
 import SQLiteSink
 import Testing

@@ -1,3 +1,4 @@
+import MoodleAnalytics
 import PostgresCDC
 import SearchAPI
 import SQLiteSink
