@@ -16,7 +16,7 @@ enum MergePolicy {
 
     static func select(_ candidates: [Candidate]) -> [String]? {
         if let empty = candidates.first(where: { $0.deleted >= $0.maxDoc }) { return [empty.name] }
-        let mergeable = candidates.filter { $0.liveBytes <= SearchLimits.maxMergedSegmentBytes / 2 }
+        let mergeable = candidates.filter { $0.liveBytes < SearchLimits.maxMergedSegmentBytes / 2 }
         if let mostlyDeleted = mergeable.first(where: { $0.deletedFraction > SearchLimits.maxDeletedFraction }) { return [mostlyDeleted.name] }
         var tiers: [Int: [Candidate]] = [:]
         for candidate in mergeable { tiers[tier(candidate.liveBytes), default: []].append(candidate) }

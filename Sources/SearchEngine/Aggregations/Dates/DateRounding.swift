@@ -39,8 +39,26 @@ final class DateRounding {
         let margin = boundaries.count >= 2 ? (boundaries[boundaries.count - 1] - boundaries[0]) / 2 : 0
         let from = boundaries.first.map { low < $0 ? Swift.min(low, $0.subtractingClamped(margin)) : $0 } ?? low
         let to = boundaries.last.map { high >= $0 ? Swift.max(high, $0.addingClamped(margin)) : $0 } ?? high
-        zone.prepare(from: from, to: to)
+        // Boundaries start one unit before `from` and end one unit after `to`: the zone's offsets must be
+        // known there too (an offset table prepared for a November batch alone would map October's start
+        // with November's offset).
+        let span = unitSpan + 2 * AggregationCalendar.millisPerDay
+        zone.prepare(from: from.subtractingClamped(span), to: to.addingClamped(span))
         boundaries = computeBoundaries(from: from, to: to)
+    }
+
+    /// The longest a bucket can be (a calendar unit at its longest, or the fixed interval).
+    private var unitSpan: Int64 {
+        switch interval {
+        case .fixed(let millis): return millis
+        case .calendar(let unit):
+            if let millis = unit.fixedMillis { return millis + 3_600_000 }
+            switch unit {
+            case .month: return 31 * AggregationCalendar.millisPerDay
+            case .quarter: return 92 * AggregationCalendar.millisPerDay
+            default: return 366 * AggregationCalendar.millisPerDay
+            }
+        }
     }
 
     /// The bucket key (UTC ms, `offset` included) of a value; the value must be within the prepared range.
