@@ -151,13 +151,15 @@ def check_cat_indices_json(ctx):
 
 
 def check_cluster_health(ctx):
-    health = ctx.client.cluster.health(wait_for_status="yellow", timeout="10s")
+    # opensearch-py takes a bare `timeout` as its own request timeout (and urllib3 refuses "10s"); with
+    # request_timeout given, `timeout` goes to the server as the query parameter it is.
+    health = ctx.client.cluster.health(wait_for_status="yellow", timeout="10s", request_timeout=30)
     expect_true(health.get("status") in ("green", "yellow"), "GET /_cluster/health?wait_for_status=yellow status", health)
     expect_equal(health.get("timed_out"), False, "GET /_cluster/health timed_out")
     expect_equal(health.get("number_of_nodes"), 1, "GET /_cluster/health number_of_nodes")
     expect_true(isinstance(health.get("cluster_name"), str), "GET /_cluster/health cluster_name", health)
     for key in ("active_primary_shards", "active_shards", "unassigned_shards", "number_of_data_nodes"):
         expect_true(isinstance(health.get(key), int), f"GET /_cluster/health {key} is an integer", health)
-    one = ctx.client.cluster.health(index=corpus.MAIN, wait_for_status="green", timeout="10s")
+    one = ctx.client.cluster.health(index=corpus.MAIN, wait_for_status="green", timeout="10s", request_timeout=30)
     expect_equal((one.get("status"), one.get("timed_out")), ("green", False),
                  f"GET /_cluster/health/{corpus.MAIN}?wait_for_status=green (0 replicas) status, timed_out")

@@ -2,6 +2,8 @@
 // acknowledged write:
 //   api <id> <n>      — `<id>` indexed through the translog (DocumentLog) with source {"n": <n>}
 //   api-delete <id>   — `<id>` deleted through the translog
+//   api-delete-pending <id> — printed before a write that deletes `<id>` (it may be gone even if the write's
+//                       acknowledgement never comes)
 //   feed <id> <n>     — a change event for row `<id>` with {"id": <id>, "n": <n>} appended to the feed's topic
 // The translog and the indexer commit every 100 ms, so kills land before, during and after commits.
 // Lines are written with one write(2) each after the write returns, so every printed write was acknowledged.
@@ -66,6 +68,8 @@ func apiProducer(_ producer: Int) async throws {
             lines += "api-delete \(victim)\n"
             written.removeAll { $0 == victim }
         }
+        // A delete that the kill cuts before its acknowledgement may still have been applied: say so first.
+        if let last = operations.last, case .delete = last.kind { emit("api-delete-pending \(last.id)\n") }
         let results = try await translog.write(operations, to: notes, refresh: .none)
         if let failed = results.first(where: { $0.error != nil }) {
             emit("error \(failed.error?.description ?? "")\n")

@@ -4,7 +4,8 @@ import Testing
 
 @testable import SearchEngine
 
-/// BM25 against scores worked out by hand from Lucene 9's formula. The expected values are computed in the
+/// BM25 against scores worked out by hand from OpenSearch's formula (LegacyBM25Similarity: Lucene 9's BM25 with
+/// the boost times (1 + k1)). The expected values are computed in the
 /// test from the formula (Lucene's Float arithmetic), independently of the engine's BM25 code, and checked
 /// against the decimal values worked out below.
 @Suite("BM25 scoring")
@@ -26,11 +27,12 @@ struct BM25Tests {
         return fixture
     }
 
-    /// Lucene's `BM25Scorer.score`, written out: weight − weight / (1 + freq · 1 / (k1 · ((1 − b) + b · dl / avgdl))).
+    /// Lucene's `BM25Scorer.score`, written out: weight − weight / (1 + freq · 1 / (k1 · ((1 − b) + b · dl / avgdl))),
+    /// with weight = (boost · (1 + k1)) · idf as OpenSearch's LegacyBM25Similarity passes it.
     private func lucene(idf: Float, freq: Float, length: Float, avgdl: Float, boost: Float = 1) -> Float {
         let k1: Float = 1.2
         let b: Float = 0.75
-        let weight = boost * idf
+        let weight = (boost * (1 + k1)) * idf
         let normInverse = 1 / (k1 * ((1 - b) + b * length / avgdl))
         return weight - weight / (1 + freq * normInverse)
     }
@@ -42,10 +44,10 @@ struct BM25Tests {
     @Test func singleTermAcrossSegments() throws {
         let fixture = try fixture()
         let response = try fixture.search(#"{"query":{"match":{"body":"fox"}}}"#)
-        // "fox": docFreq 3 of docCount 4 → idf = ln(1 + 1.5 / 3.5) = ln(1.4285714) = 0.35667494.
-        // doc 4: dl 1 → tfnorm = 1 / (1 + 1.2 · (0.25 + 0.75 · 1 / 3.25)) = 1 / 1.5769231 = 0.6341463 → 0.22618411
-        // doc 1: dl 4 → tfnorm = 1 / (1 + 1.2 · (0.25 + 0.75 · 4 / 3.25)) = 1 / 2.4076923 = 0.4153355 → 0.14813974
-        // doc 3: dl 5 → tfnorm = 1 / (1 + 1.2 · (0.25 + 0.75 · 5 / 3.25)) = 1 / 2.6846154 = 0.3724928 → 0.13285884
+        // "fox": docFreq 3 of docCount 4 → idf = ln(1 + 1.5 / 3.5) = ln(1.4285714) = 0.35667494; score = 2.2 · idf · tfnorm.
+        // doc 4: dl 1 → tfnorm = 1 / (1 + 1.2 · (0.25 + 0.75 · 1 / 3.25)) = 1 / 1.5769231 = 0.6341463 → 0.49760506
+        // doc 1: dl 4 → tfnorm = 1 / (1 + 1.2 · (0.25 + 0.75 · 4 / 3.25)) = 1 / 2.4076923 = 0.4153355 → 0.32590744
+        // doc 3: dl 5 → tfnorm = 1 / (1 + 1.2 · (0.25 + 0.75 · 5 / 3.25)) = 1 / 2.6846154 = 0.3724928 → 0.29228947
         let foxIDF = idf(docFreq: 3, docCount: 4)
         #expect(abs(foxIDF - 0.35667494) < 1e-6)
         let expected = [
@@ -53,7 +55,7 @@ struct BM25Tests {
             lucene(idf: foxIDF, freq: 1, length: 4, avgdl: 3.25),
             lucene(idf: foxIDF, freq: 1, length: 5, avgdl: 3.25),
         ]
-        #expect(zip(expected, [0.22618411, 0.14813974, 0.13285884] as [Float]).allSatisfy { abs($0 - $1) < 1e-6 })
+        #expect(zip(expected, [0.49760506, 0.32590744, 0.29228947] as [Float]).allSatisfy { abs($0 - $1) < 1e-6 })
         #expect(SearchFixture.hits(response).compactMap { $0["_id"]?.stringValue } == ["4", "1", "3"])
         #expect(SearchFixture.scores(response) == expected)
         guard case .object(let hits)? = response["hits"], case .double(let maxScore)? = hits["max_score"] else {
@@ -67,16 +69,16 @@ struct BM25Tests {
         let fixture = try fixture()
         let response = try fixture.search(#"{"query":{"match":{"body":"quick fox"}}}"#)
         // "quick": docFreq 2 → idf = ln(1 + 2.5 / 2.5) = ln 2 = 0.6931472.
-        // doc 3: quick freq 2, dl 5 → 0.6931472 · 2 / (2 + 1.2 · 1.4038462) = 0.6931472 · 0.5428030 = 0.3762386;
-        //        plus fox 0.13285884 → 0.5090974
-        // doc 1: quick freq 1, dl 4 → 0.6931472 · 0.4153355 = 0.2878886; plus fox 0.14813974 → 0.4360283
-        // doc 4: fox only → 0.22618411
+        // doc 3: quick freq 2, dl 5 → 2.2 · 0.6931472 · 2 / (2 + 1.2 · 1.4038462) = 2.2 · 0.6931472 · 0.5428030 = 0.8277248;
+        //        plus fox 0.29228947 → 1.1200142
+        // doc 1: quick freq 1, dl 4 → 2.2 · 0.6931472 · 0.4153355 = 0.6333549; plus fox 0.32590744 → 0.9592623
+        // doc 4: fox only → 0.49760506
         let quickIDF = idf(docFreq: 2, docCount: 4)
         let foxIDF = idf(docFreq: 3, docCount: 4)
         let doc3 = Float(Double(lucene(idf: quickIDF, freq: 2, length: 5, avgdl: 3.25)) + Double(lucene(idf: foxIDF, freq: 1, length: 5, avgdl: 3.25)))
         let doc1 = Float(Double(lucene(idf: quickIDF, freq: 1, length: 4, avgdl: 3.25)) + Double(lucene(idf: foxIDF, freq: 1, length: 4, avgdl: 3.25)))
         let doc4 = lucene(idf: foxIDF, freq: 1, length: 1, avgdl: 3.25)
-        #expect(abs(doc3 - 0.5090974) < 1e-5 && abs(doc1 - 0.4360284) < 1e-5)
+        #expect(abs(doc3 - 1.1200142) < 1e-5 && abs(doc1 - 0.9592623) < 1e-5)
         #expect(SearchFixture.hits(response).compactMap { $0["_id"]?.stringValue } == ["3", "1", "4"])
         #expect(SearchFixture.scores(response) == [doc3, doc1, doc4])
     }
@@ -92,10 +94,10 @@ struct BM25Tests {
         let fixture = try fixture()
         // tag: 4 documents with the field, 5 values (doc 2 has two) → avgdl = 5 / 4 = 1.25; no norms, so every
         // document has length 1 and frequency 1. "b": docFreq 2 → idf = ln(1 + 2.5 / 2.5) = ln 2.
-        // score = ln 2 · 1 / (1 + 1.2 · (0.25 + 0.75 · 1 / 1.25)) = 0.6931472 / 2.02 = 0.3431422
+        // score = 2.2 · ln 2 · 1 / (1 + 1.2 · (0.25 + 0.75 · 1 / 1.25)) = 2.2 · 0.6931472 / 2.02 = 0.7549127
         let response = try fixture.search(#"{"query":{"term":{"tag":"b"}}}"#)
         let expected = lucene(idf: idf(docFreq: 2, docCount: 4), freq: 1, length: 1, avgdl: 1.25)
-        #expect(abs(expected - 0.3431422) < 1e-6)
+        #expect(abs(expected - 0.7549127) < 1e-6)
         #expect(SearchFixture.scores(response) == [expected, expected])
         #expect(SearchFixture.hits(response).compactMap { $0["_id"]?.stringValue } == ["2", "3"])
     }

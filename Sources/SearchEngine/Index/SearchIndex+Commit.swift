@@ -16,20 +16,33 @@ extension SearchIndex {
     /// file, changed deletes get new `.del` files, then the commit point (segments, deletes, next seqNo,
     /// mapping, applied offsets) replaces the old one atomically. Files no commit needs are removed.
     /// Does not change what searches see.
+    ///
+    /// What is committed is captured in one step under the writer lock — the buffer turned into a segment,
+    /// the segments with their deletes, and the applied offsets — so the offsets never claim an operation
+    /// that a concurrent `apply` left in the next buffer (the commit would then lose it after a crash).
     public func commit() throws(SearchError) {
         try io.withLock { (ioState) throws(SearchError) in
-            try writer.withLock { (state) throws(SearchError) in
+            var capture = try writer.withLock { (state) throws(SearchError) -> CommitCapture in
                 try state.checkOpen(name)
                 try state.moveBufferToSegment()
+                return CommitCapture(state)
             }
-            try flushHeapSegmentsLocked()
-            let capture = writer.withLock { CommitCapture($0) }
+            // The captured heap segments are immutable: write them without the writer lock. A merge may
+            // have replaced one meanwhile; the commit still references it, so its file is written anyway.
+            for position in capture.segments.indices where !capture.segments[position].segment.isMapped {
+                let mapped = try writeSegmentFile(capture.segments[position].segment)
+                capture.segments[position].segment = mapped
+                writer.withLock { state in
+                    if let index = state.index(ofSegment: mapped.name), !state.segments[index].segment.isMapped {
+                        state.segments[index].segment = mapped
+                    }
+                }
+            }
             let generation = ioState.commitGeneration + 1
             var records: [JSONValue] = []
             var files: Set<String> = [Self.metadataFile, Self.commitFile]
             var persisted: [(name: String, delGen: Int, deleted: Int)] = []
             for segment in capture.segments {
-                guard segment.segment.isMapped else { throw SearchError("illegal_state_exception", "segment \(segment.segment.name) was not flushed", status: 500) }
                 var delGen = segment.delGen
                 if segment.deleted != segment.persistedDeletes, let liveDocs = segment.liveDocs {
                     delGen = generation
@@ -56,6 +69,7 @@ extension SearchIndex {
                 for record in persisted {
                     guard let index = state.index(ofSegment: record.name) else { continue }
                     state.segments[index].delGen = record.delGen
+                    // Deletes applied since the capture differ from this count: the next commit writes them.
                     state.segments[index].persistedDeletes = record.deleted
                 }
                 state.committed = capture.applied

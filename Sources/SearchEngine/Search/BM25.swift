@@ -1,15 +1,17 @@
 import Foundation
 
-/// Lucene 9's `BM25Similarity` (OpenSearch 2.x's default), in Lucene's own Float arithmetic so that scores
-/// agree to the bit:
+/// OpenSearch 2.x's default similarity, `LegacyBM25Similarity` (org.opensearch.lucene.similarity): Lucene 9's
+/// `BM25Similarity` with the boost multiplied by `(1 + k1)`, which keeps the pre-Lucene-8 scale that
+/// OpenSearch (like Elasticsearch 7/8) still reports. In Lucene's own Float arithmetic so that scores agree
+/// to the bit:
 ///
 ///     idf    = Float(ln(1 + (docCount − docFreq + 0.5) / (docFreq + 0.5)))       (in Double, then rounded)
 ///     avgdl  = Float(sumTotalTermFreq / docCount)
 ///     normInverse(dl) = 1 / (k1 · ((1 − b) + b · dl / avgdl))                    (Float)
-///     score  = weight − weight / (1 + freq · normInverse(dl)),  weight = boost · idf
+///     score  = weight − weight / (1 + freq · normInverse(dl)),  weight = (boost · (1 + k1)) · idf
 ///
 /// The last line is Lucene's rewrite of `weight · freq / (freq + k1 · (1 − b + b · dl / avgdl))` that keeps
-/// the score monotonic in Float; there is no `(k1 + 1)` factor since Lucene 8. `docCount`, `docFreq` and
+/// the score monotonic in Float. `docCount`, `docFreq` and
 /// `sumTotalTermFreq` are summed over all segments of the index, deleted documents included, as Lucene
 /// computes them per shard. `dl` is the field length as the norm stores it (SmallFloat, decoded by the
 /// segment); a field without norms (keyword, numbers) has norm byte 1 (length 1), Lucene's default norm.
@@ -17,14 +19,14 @@ struct BM25 {
     static let k1: Float = 1.2
     static let b: Float = 0.75
 
-    /// `boost · idf`.
+    /// `(boost · (1 + k1)) · idf`.
     let weight: Float
     let avgdl: Float
     /// `normInverse` per norm byte (Lucene's `cache`): the byte's decoded length through the formula.
     private let cache: [Float]
 
     init(boost: Float, idf: Float, avgdl: Float) {
-        weight = boost * idf
+        weight = (boost * (1 + Self.k1)) * idf
         self.avgdl = avgdl
         cache = SmallFloat.lengthTable.map { Self.normInverse(Float($0), avgdl: avgdl) }
     }
