@@ -9,7 +9,7 @@ import Testing
 /// its `_source`), `community_site_admins` exactly the sink's join rows, and `weekly_metrics` exactly both
 /// weekly series.
 extension AnswerOracleTests {
-    static func expectIndicesConverged(_ rig: AnswerRig) async throws {
+    static func expectIndicesConverged(_ rig: AnswerRig, serve: ChildProcess) async throws {
         let expected = try await indexExpectations(rig)
         var actual: [String: Set<String>] = [:]
         let converged = await eventually(timeout: .seconds(60)) {
@@ -20,11 +20,14 @@ extension AnswerOracleTests {
             }
             return true
         }
+        // What serve said about the search side, shown when an index is wrong.
+        let searchLog = serve.stdout.split(separator: "\n").filter { $0.contains("document") || $0.contains("search") || $0.contains("index") }
         for (index, documents) in expected.sorted(by: { $0.key < $1.key }) {
             let found = actual[index] ?? []
             #expect(found == documents, """
                 index \(index): \(found.count) documents vs \(documents.count) expected; \
-                missing \(documents.subtracting(found).sorted().prefix(3)), unexpected \(found.subtracting(documents).sorted().prefix(3))
+                missing \(documents.subtracting(found).sorted().prefix(3)), unexpected \(found.subtracting(documents).sorted().prefix(3)); \
+                serve's search log: \(searchLog.suffix(5))
                 """)
         }
         #expect(converged)

@@ -19,7 +19,7 @@ import Testing
             workload = try await AnswerWorkload.run(workload, steps: 150..<Self.steps, of: Self.steps, rig: rig)
             try await Self.expectConverged(rig, serve)
             try await Self.expectDeadLetters(rig)
-            try await Self.expectIndicesConverged(rig)
+            try await Self.expectIndicesConverged(rig, serve: serve)
             let sink = try SinkDatabase(path: rig.sinkPath)
             let q1 = try sink.weeklySiteRegistrations()
             try await rig.stopGracefully(serve)
@@ -44,7 +44,7 @@ import Testing
             _ = try await writer.value
             try await Self.expectConverged(rig, serve)
             try await Self.expectDeadLetters(rig)
-            try await Self.expectIndicesConverged(rig)
+            try await Self.expectIndicesConverged(rig, serve: serve)
             try await rig.stopGracefully(serve)
         }
     }

@@ -10,7 +10,9 @@ struct CaptureMemoryTests {
     /// A 200,000-row transaction of ~1 KiB rows (~200 MiB of events) with logical_decoding_work_mem = 64kB: the
     /// server streams it in progress (protocol 2), the reader spills it and appends it in parts. Stated bound
     /// for the reader's growth: a 4 MiB part + the 32 MiB hand-off + the log's queues + the 64 MiB TOAST
-    /// cache — under 150 MiB, while holding the transaction would take over 200 MiB.
+    /// cache — under 150 MiB, while holding the transaction would take over 200 MiB. The search indexer
+    /// feeding `community_users` at the same time is bounded by its 16 MiB indexing buffer and 32 MiB of
+    /// unflushed segments (SearchLimits); with the earlier 48 + 64 MiB the appliance grew by 158 MiB here.
     @Test func hugeTransactionStreamsInBoundedMemory() async throws {
         try await ThrowawayCluster.with { cluster in
             let rig = try await CrashRig.make(cluster, seedRows: 10)

@@ -31,9 +31,15 @@ public enum FeedChange: Sendable {
 }
 
 extension IndexFeed {
+    /// Mappings for a mirrored table when none are given: dynamic, but without date detection. Source
+    /// columns are mirrored as they are; with detection on, the first row whose text looks like a date would
+    /// make the field a `date` and every later row with another form (epoch text, a bad value) would be
+    /// rejected — a row missing from the index.
+    public static let mirrorMappings = JSONObject([("date_detection", .bool(false))])
+
     /// A change-event topic (Debezium envelope, keyed by the primary key): the row after the change is the
     /// document, its `_id` the key's column values (joined by `|` when the key has several columns).
-    public static func changeEvents(topic: String, index: String, mappings: JSONObject? = nil) -> IndexFeed {
+    public static func changeEvents(topic: String, index: String, mappings: JSONObject? = IndexFeed.mirrorMappings) -> IndexFeed {
         IndexFeed(topic: topic, index: index, mappings: mappings) { record in
             guard let value = record.value else { return .skip(reason: "a tombstone") }
             let event: ChangeEvent

@@ -3,10 +3,10 @@ public enum SearchLimits {
     /// Bytes the indexing buffer may hold (tokens, terms, sources, doc values) before its documents are
     /// turned into a segment and written out, whether or not a refresh made them visible. Bounds the
     /// writer's memory between refreshes (Lucene's `ramBufferSizeMB` is 16 MiB; our buffer is less compact).
-    public static let indexingBufferBytes = 48 << 20
+    public static let indexingBufferBytes = 16 << 20
     /// Bytes of refreshed but unflushed (heap) segments per index before they are written to files and
     /// memory-mapped: the OS pages them from then on, so memory stays bounded without a commit.
-    public static let maxHeapSegmentBytes = 64 << 20
+    public static let maxHeapSegmentBytes = 32 << 20
     /// Documents per segment: doc ids are Int32, term frequencies and offsets within a segment UInt32.
     public static let maxSegmentDocs = 1 << 30
     /// Largest segment file a merge produces; bigger segments are left alone (Lucene's
