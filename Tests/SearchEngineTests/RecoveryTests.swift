@@ -183,7 +183,9 @@ struct RecoveryTests {
         let maintenance = Task { await engine.runMaintenance() }
         _ = index.apply(writes(0..<5), consumed: [:])
         _ = manual.apply(writes(0..<5), consumed: [:])
-        let deadline = ContinuousClock.now + .seconds(10)
+        // A generous deadline: the loop ends as soon as the refresh shows; parallel suites on 2 cores can keep
+        // the cooperative pool busy for seconds.
+        let deadline = ContinuousClock.now + .seconds(60)
         while index.snapshot().liveDocCount < 5, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         #expect(index.snapshot().liveDocCount == 5)
         #expect(manual.snapshot().liveDocCount == 0)

@@ -12,6 +12,9 @@ import Synchronization
 /// emptied once all partitions have reached it (records before it, in every partition, are applied first).
 public final class LogIndexer: Service, Sendable {
     public static let consumerGroup = "search-indexer"
+    /// Bytes of records read from one partition per pass: with the decoded documents and the operations built
+    /// from them, this is the indexer's own share of memory beside the index's buffer.
+    static let maxReadBytes = 4 << 20
 
     private let feeds: [IndexFeed]
     private let log: PartitionedLog
@@ -86,7 +89,7 @@ public final class LogIndexer: Service, Sendable {
                 positions[partition] = position
                 continue
             }
-            let result = try await log.read(partition, from: position, maxRecords: maxRecordsPerPartition, maxBytes: 16 << 20)
+            let result = try await log.read(partition, from: position, maxRecords: maxRecordsPerPartition, maxBytes: Self.maxReadBytes)
             var operations: [DocumentOperation] = []
             var next = result.nextOffset
             let held = index.appliedOffsets[key] ?? 0
@@ -102,14 +105,14 @@ public final class LogIndexer: Service, Sendable {
                 }
                 if atTruncate[partition] != nil { break }
             }
-            let results = index.apply(operations, consumed: [key: next])
+            let results = await index.applyOnWriterQueue(operations, consumed: [key: next])
             report(results, index: feed.index)
             applied += operations.count
             positions[partition] = next
         }
         if atTruncate.count == partitions {
             let consumed = Dictionary(uniqueKeysWithValues: atTruncate.map { (Self.offsetKey($0.key), $0.value + 1) })
-            let removed = index.deleteDocuments(where: { _ in true }, consumed: consumed)
+            let removed = await index.deleteDocumentsOnWriterQueue(where: { _ in true }, consumed: consumed)
             logger.info("a truncate emptied the index", metadata: ["index": "\(feed.index)", "documents": "\(removed)"])
             for (partition, offset) in atTruncate { positions[partition] = offset + 1 }
             applied += 1

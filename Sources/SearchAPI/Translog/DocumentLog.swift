@@ -71,7 +71,7 @@ public final class DocumentLog: DocumentWriting, Service, Sendable {
         for box in boxes {
             results += try await box.value()
         }
-        if refresh != .none { index.refresh() }
+        if refresh != .none { await index.refreshOnWriterQueue() }
         return results
     }
 
@@ -119,7 +119,8 @@ public final class DocumentLog: DocumentWriting, Service, Sendable {
         while !Task.isCancelled {
             if try await log.waitForRecords(partition, from: next, timeout: .milliseconds(500)) {
                 let result = try await log.read(partition, from: next, maxRecords: 256, maxBytes: 32 << 20)
-                for record in result.records { apply(record) }
+                let records = result.records
+                await SearchIndex.performOnWriterQueue { for record in records { self.apply(record) } }
                 next = result.nextOffset
                 position.withLock { [next] in $0 = next }
             }
@@ -182,7 +183,7 @@ public final class DocumentLog: DocumentWriting, Service, Sendable {
     /// before it are applied, so each index may record it as consumed. Then the consumer group follows.
     private func commit(through position: Int64) async throws {
         for index in engine.indices where index.committedOffsets[Self.offsetKey] ?? -1 < position {
-            _ = index.apply([], consumed: [Self.offsetKey: position])
+            _ = await index.applyOnWriterQueue([], consumed: [Self.offsetKey: position])
             try await runBlocking(name: "moodle-pipeline.search-commit") { try index.commit() }
         }
         try await log.commit(Self.consumerGroup, offsets: [TopicPartition(topic: Self.topic, partition: 0): position])

@@ -1,3 +1,4 @@
+import Dispatch
 import Logging
 import Synchronization
 
@@ -48,5 +49,29 @@ extension SearchIndex {
         } catch {
             logger.error("failed to build a segment from the indexing buffer", metadata: ["error": "\(error)"])
         }
+    }
+}
+
+/// The async callers' way in: `apply`, `refresh` and `deleteDocuments` may build and fsync segment files, so
+/// they run on a dispatch queue of the engine's, never on a thread of the cooperative pool.
+extension SearchIndex {
+    /// Concurrent: indices are independent; each index's writer lock still serialises its own writes.
+    static let writerQueue = DispatchQueue(label: "search.writer", attributes: .concurrent)
+
+    /// Runs writer work of the caller's own (e.g. several `apply` calls in a row) on the writer queue.
+    public static func performOnWriterQueue<T: Sendable>(_ work: @escaping @Sendable () -> T) async -> T {
+        await SearchEngine.run(on: writerQueue, work)
+    }
+
+    public func applyOnWriterQueue(_ operations: [DocumentOperation], consumed: [String: Int64]) async -> [DocumentResult] {
+        await SearchEngine.run(on: Self.writerQueue) { self.apply(operations, consumed: consumed) }
+    }
+
+    public func refreshOnWriterQueue() async {
+        await SearchEngine.run(on: Self.writerQueue) { self.refresh() }
+    }
+
+    public func deleteDocumentsOnWriterQueue(where predicate: @escaping @Sendable (String) -> Bool, consumed: [String: Int64]) async -> Int {
+        await SearchEngine.run(on: Self.writerQueue) { self.deleteDocuments(where: predicate, consumed: consumed) }
     }
 }
