@@ -17,6 +17,7 @@ import Testing
 struct CrashRecoveryTests {
     @Test func killedWriterLosesAndDuplicatesNothing() async throws {
         let directory = try makeTemporaryDirectory("search-sigkill")
+        defer { try? FileManager.default.removeItem(atPath: directory) }
         var random = SeededGenerator(seed: 6)
         var api: [String: Int] = [:]
         var deleted: Set<String> = []
