@@ -25,6 +25,9 @@ struct SegmentNumericDocValues: NumericDocValues {
     let info: NumericFieldMeta
     let maxDoc: Int
 
+    /// The dense layout holds exactly one value per document (a sparse or multi-valued column has offsets).
+    var isSingleValued: Bool { !info.multiValued }
+
     @inline(__always)
     func range(_ doc: Int32) -> Range<Int> {
         guard doc >= 0, Int(doc) < maxDoc else { return 0..<0 }
@@ -52,6 +55,9 @@ struct SegmentSortedSetDocValues: SortedSetDocValues {
     let maxDoc: Int
 
     var valueCount: Int { info.termCount }
+
+    /// Without offsets, a column holds one ordinal per document (-1 for none).
+    var isSingleValued: Bool { !info.multiValued }
 
     @inline(__always)
     func range(_ doc: Int32) -> Range<Int> {

@@ -17,11 +17,11 @@ extension TermsCollector {
                 buckets.append(Bucket(ordinal: nil, key: id, count: 0))
             }
         }
-        buckets.sort(by: precedes)
         // One shard: it returns its `shard_size` best buckets, the reduce keeps `size` of those with enough documents.
         let shardSize = max(spec.shardSize ?? (spec.size * 3 / 2 + 10), spec.size)
         let total = buckets.reduce(Int64(0)) { $0 + $1.count }
-        let top = buckets.prefix(shardSize)
+        let orders = spec.order + [.key(ascending: true)]
+        let top = Self.best(shardSize, of: buckets) { self.precedes($0, $1, orders) }
         var other = total - top.reduce(Int64(0)) { $0 + $1.count }
         let candidates = top.filter { $0.count >= Int64(spec.minDocCount) }
         let returned = candidates.prefix(spec.size)
@@ -51,9 +51,31 @@ extension TermsCollector {
         return JSONObject(members)
     }
 
-    /// The requested order, ties broken by key ascending (OpenSearch's compound order).
-    private func precedes(_ a: Bucket, _ b: Bucket) -> Bool {
-        for order in spec.order + [.key(ascending: true)] {
+    /// The first `count` buckets in `precedes` order, sorted: a full sort when that is most of them, else one
+    /// pass keeping the best so far in a sorted array (under a date_histogram every week's terms are ranked,
+    /// and only `shard_size` of hundreds of terms are wanted).
+    static func best(_ count: Int, of buckets: [Bucket], by precedes: (Bucket, Bucket) -> Bool) -> [Bucket] {
+        guard count > 0 else { return [] }
+        if buckets.count <= count * 4 { return Array(buckets.sorted(by: precedes).prefix(count)) }
+        var kept: [Bucket] = []
+        kept.reserveCapacity(count + 1)
+        for bucket in buckets {
+            if kept.count == count, let worst = kept.last, !precedes(bucket, worst) { continue }
+            // After every kept bucket that precedes it or ties with it: the same order as a stable sort.
+            var low = 0, high = kept.count
+            while low < high {
+                let middle = (low + high) / 2
+                if precedes(bucket, kept[middle]) { high = middle } else { low = middle + 1 }
+            }
+            kept.insert(bucket, at: low)
+            if kept.count > count { kept.removeLast() }
+        }
+        return kept
+    }
+
+    /// The requested order, then key ascending (OpenSearch's compound order): `orders` ends with the key.
+    private func precedes(_ a: Bucket, _ b: Bucket, _ orders: [BucketOrder]) -> Bool {
+        for order in orders {
             let comparison = compare(a, b, order)
             if comparison != 0 { return comparison < 0 }
         }
