@@ -117,7 +117,7 @@ extension SearchBenchmark {
         let run = FreshnessRun(
             path: .pipeline, fallbackReason: nil, changes: written.0, writeSeconds: written.1, sampleEvery: every,
             latency: LatencySummary(nanoseconds: samples), missing: missing, peakKiB: 0,
-            refreshInterval: p.refreshInterval ?? "1s (appliance default)")
+            refreshInterval: p.refreshInterval ?? "100ms (appliance default)")
         note("freshness: \(run.changes) changes in \(format(run.writeSeconds, 1)) s (\(Int(run.changesPerSecond))/s); commit → visible \(run.latency.text), \(missing) never seen")
         return run
     }

@@ -175,6 +175,22 @@ struct ConfigTests {
         #expect(missing.code == .unreadableFile)
     }
 
+    @Test("a basic-auth file authenticates the search listener beyond loopback; it is never printed")
+    func basicAuthFile() throws {
+        let directory = try makeTemporaryDirectory()
+        defer { try? FileManager.default.removeItem(atPath: directory) }
+        let file = (directory as NSString).appendingPathComponent("basic-auth")
+        try writeFile(file, "reader:pa55-value\n")
+        let open = Self.minimalSources + "[http]\nlisten = \"0.0.0.0:9200\"\n"
+        let refused = try error(open)
+        #expect(refused.key == "http.listen")
+        #expect(refused.description.contains("http.basic_auth_file"))
+        let loaded = try load(open + "basic_auth_file = \"\(file)\"\n")
+        #expect(loaded.config.http.basicAuthFile == file)
+        #expect(loaded.config.http.listen.host == "0.0.0.0")
+        #expect(!loaded.renderTOML().contains("pa55-value"))
+    }
+
     @Test("durations and sizes parse with their units")
     func units() {
         #expect(Parse.parseDuration("250ms") == .milliseconds(250))

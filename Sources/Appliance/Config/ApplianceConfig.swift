@@ -121,6 +121,9 @@ public struct HTTPConfig: Sendable, Equatable {
     public var listen: ListenAddress
     /// A 0600 file holding the API key that clients must send; required to listen beyond loopback.
     public var apiKeyFile: String?
+    /// A 0600 file holding `user:password` for HTTP basic authentication (as an alternative or in addition to
+    /// the API key).
+    public var basicAuthFile: String?
     public var compatibility: Compatibility
 
     public enum Compatibility: String, Sendable, CaseIterable {

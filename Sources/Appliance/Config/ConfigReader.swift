@@ -37,15 +37,17 @@ struct ConfigReader {
         )
         let sinkPath = read("sink.sqlite.path", Parse.nonEmpty) ?? (dataDirectory as NSString).appendingPathComponent("moodle.sqlite")
         let index = IndexConfig(
-            refreshInterval: read("index.refresh_interval", Parse.duration(.milliseconds(10)...(.seconds(3600)))) ?? .seconds(1),
+            refreshInterval: read("index.refresh_interval", Parse.duration(.milliseconds(10)...(.seconds(3600)))) ?? .milliseconds(100),
             path: read("index.path", Parse.nonEmpty) ?? (dataDirectory as NSString).appendingPathComponent("search")
         )
         let apiKeyFile = read("http.api_key_file", Parse.secretFile)
+        let basicAuthFile = read("http.basic_auth_file", Parse.secretFile)
+        let authenticated = apiKeyFile != nil || basicAuthFile != nil
         let http = HTTPConfig(
-            listen: readListen("http.listen", authenticated: apiKeyFile != nil), apiKeyFile: apiKeyFile,
+            listen: readListen("http.listen", authenticated: authenticated), apiKeyFile: apiKeyFile, basicAuthFile: basicAuthFile,
             compatibility: read("http.compatibility", Parse.choice(HTTPConfig.Compatibility.self)) ?? .opensearch
         )
-        let admin = AdminConfig(listen: readListen("admin.listen", authenticated: apiKeyFile != nil))
+        let admin = AdminConfig(listen: readListen("admin.listen", authenticated: authenticated))
         var config = ApplianceConfig(
             dataDirectory: dataDirectory, sources: sources, analytics: analytics, log: log,
             sink: SQLiteSinkConfig(path: sinkPath), index: index, http: http, admin: admin
@@ -107,7 +109,7 @@ struct ConfigReader {
         let fallback = path == "http.listen" ? ListenAddress(host: "127.0.0.1", port: 9200) : ListenAddress(host: "127.0.0.1", port: 8080)
         guard let address = read(path, Parse.listenAddress) else { return fallback }
         if !address.isLoopback && !authenticated, let origin = layers[path]?.origin {
-            errors.append(ConfigError(.insecureSecret, key: path, origin: origin, "listening beyond loopback (\(address)) requires authentication: set http.api_key_file"))
+            errors.append(ConfigError(.insecureSecret, key: path, origin: origin, "listening beyond loopback (\(address)) requires authentication: set http.api_key_file or http.basic_auth_file"))
         }
         return address
     }

@@ -96,8 +96,8 @@ struct ConfigSchema {
         Key(section: "sink.sqlite", name: "path", shape: .string, defaultValue: nil,
             summary: "SQLite database file; default <data_dir>/moodle.sqlite"),
 
-        Key(section: "index", name: "refresh_interval", shape: .string, defaultValue: .string("1s"),
-            summary: "how soon indexed documents become searchable (10ms-1h)"),
+        Key(section: "index", name: "refresh_interval", shape: .string, defaultValue: .string("100ms"),
+            summary: "how soon the pipeline's indexed documents become searchable (10ms-1h)"),
         Key(section: "index", name: "path", shape: .string, defaultValue: nil,
             summary: "directory of the search indices; default <data_dir>/search"),
 
@@ -105,6 +105,8 @@ struct ConfigSchema {
             summary: "OpenSearch-compatible API listener, host:port; beyond loopback needs api_key_file"),
         Key(section: "http", name: "api_key_file", shape: .string, defaultValue: nil,
             summary: "file (mode 0600) holding the API key clients must send; enables authentication"),
+        Key(section: "http", name: "basic_auth_file", shape: .string, defaultValue: nil,
+            summary: "file (mode 0600) holding user:password for HTTP basic authentication; enables authentication"),
         Key(section: "http", name: "compatibility", shape: .string, defaultValue: .string("opensearch"),
             summary: "\"elasticsearch\" adds X-Elastic-Product: Elasticsearch to every response (for elasticsearch-py)"),
 

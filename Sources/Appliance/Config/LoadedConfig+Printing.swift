@@ -43,6 +43,7 @@ extension LoadedConfig {
         out += line("index.path", tomlQuoted(config.index.path))
         out += "\n[http]\n" + line("http.listen", tomlQuoted(config.http.listen.description))
         out += line("http.api_key_file", config.http.apiKeyFile.map { tomlQuoted($0) + "  # secret: contents not shown" })
+        out += line("http.basic_auth_file", config.http.basicAuthFile.map { tomlQuoted($0) + "  # secret: contents not shown" })
         out += line("http.compatibility", tomlQuoted(config.http.compatibility.rawValue))
         out += "\n[admin]\n" + line("admin.listen", tomlQuoted(config.admin.listen.description))
         return out

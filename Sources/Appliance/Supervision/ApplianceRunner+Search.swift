@@ -29,6 +29,19 @@ extension ApplianceRunner {
                 throw ApplianceError(.search, "cannot read http.api_key_file \(keyFile): \(error)")
             }
         }
+        if let authFile = config.http.basicAuthFile {
+            let text: String
+            do {
+                text = try String(contentsOfFile: authFile, encoding: .utf8)
+            } catch {
+                throw ApplianceError(.search, "cannot read http.basic_auth_file \(authFile): \(error)")
+            }
+            let line = text.split(whereSeparator: \.isNewline).first.map(String.init) ?? ""
+            guard let colon = line.firstIndex(of: ":"), colon != line.startIndex else {
+                throw ApplianceError(.search, "http.basic_auth_file \(authFile) must hold one line user:password")
+            }
+            apiConfiguration.basicAuth = (user: String(line[..<colon]), password: String(line[line.index(after: colon)...]))
+        }
         let server: SearchServer
         do {
             server = try SearchServer(configuration: apiConfiguration, engine: engine, writer: translog, logger: logger)

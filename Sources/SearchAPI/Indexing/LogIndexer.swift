@@ -15,6 +15,8 @@ public final class LogIndexer: Service, Sendable {
     /// Bytes of records read from one partition per pass: with the decoded documents and the operations built
     /// from them, this is the indexer's own share of memory beside the index's buffer.
     static let maxReadBytes = 4 << 20
+    /// How long an idle pass waits before looking at the log again: part of every change's way into `_search`.
+    static let idlePoll: Duration = .milliseconds(5)
 
     private let feeds: [IndexFeed]
     private let log: PartitionedLog
@@ -66,7 +68,7 @@ public final class LogIndexer: Service, Sendable {
                 lastCommit = .now
             }
             progress.withLock { $0.caughtUp = applied == 0 }
-            if applied == 0 { try await Task.sleep(for: .milliseconds(20)) }
+            if applied == 0 { try await Task.sleep(for: Self.idlePoll) }
         }
     }
 

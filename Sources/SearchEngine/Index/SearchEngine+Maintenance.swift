@@ -12,13 +12,16 @@ extension SearchEngine {
         }
     }
 
+    static let refreshCheckInterval: Duration = .milliseconds(10)
+
     private func refreshLoop() async {
         while !Task.isCancelled {
             let now = ContinuousClock.now
             for index in indices where index.refreshDue(now: now) {
                 await Self.run(on: refreshQueue) { index.refresh() }
             }
-            do { try await Task.sleep(for: .milliseconds(50)) } catch { return }
+            // Checked often: a refresh is due at most this late (the pipeline's freshness rides on it).
+            do { try await Task.sleep(for: Self.refreshCheckInterval) } catch { return }
         }
     }
 
