@@ -50,6 +50,10 @@ extension SearchBenchmark {
             let insert = "INSERT INTO \"CommunityUsers\" VALUES "
             let makeWriter: @Sendable () throws -> (Int) throws -> Void = {
                 let connection = try PGConnection(settings)
+                // The bench clusters run with synchronous_commit off (fast loading); the WAL writer then flushes
+                // — and the walsender sends — a commit up to 200 ms (wal_writer_delay) after it returned. The
+                // timed writer commits as PostgreSQL does by default, so the clock starts at a flushed commit.
+                _ = try connection.execute("SET synchronous_commit = on")
                 return { id in _ = try connection.execute("\(insert)(\(id), 'fresh\(id)@example.org', 'fresh\(id)', '2024-06-03 10:00:00')") }
             }
             note("freshness: waiting for the pipeline to index a first row")
