@@ -1,8 +1,8 @@
+import SearchEngine
 import Synchronization
 
 /// Ids the API makes up: document ids like OpenSearch's time-based UUIDs, and opaque context ids.
 enum GeneratedID {
-    private static let alphabet = Array("ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_".utf8)
 
     private struct TimeState {
         var sequence: UInt32
@@ -35,34 +35,18 @@ enum GeneratedID {
         bytes.append(UInt8(truncatingIfNeeded: timestamp >> 8))
         bytes.append(UInt8(truncatingIfNeeded: sequence >> 8))
         bytes.append(UInt8(truncatingIfNeeded: timestamp))
-        return base64URL(bytes)
+        return Base64URL.encode(bytes)
     }
 
     /// `count` random bytes, base64url without padding.
     static func random(bytes count: Int) -> String {
         var generator = SystemRandomNumberGenerator()
-        return base64URL((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
+        return Base64URL.encode((0..<count).map { _ in UInt8.random(in: 0...255, using: &generator) })
     }
 
     /// Whether `text` could be an id made by `random(bytes:)` with this many bytes.
     static func looksRandom(_ text: String, bytes count: Int) -> Bool {
-        text.utf8.count == (count * 8 + 5) / 6 && text.utf8.allSatisfy { alphabet.contains($0) }
+        text.utf8.count == (count * 8 + 5) / 6 && text.utf8.allSatisfy { Base64URL.alphabet.contains($0) }
     }
 
-    static func base64URL(_ bytes: [UInt8]) -> String {
-        var output: [UInt8] = []
-        output.reserveCapacity((bytes.count * 8 + 5) / 6)
-        var buffer: UInt32 = 0
-        var bits = 0
-        for byte in bytes {
-            buffer = buffer << 8 | UInt32(byte)
-            bits += 8
-            while bits >= 6 {
-                bits -= 6
-                output.append(alphabet[Int((buffer >> UInt32(bits)) & 63)])
-            }
-        }
-        if bits > 0 { output.append(alphabet[Int((buffer << UInt32(6 - bits)) & 63)]) }
-        return String(decoding: output, as: UTF8.self)
-    }
 }

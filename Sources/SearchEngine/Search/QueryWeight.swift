@@ -50,7 +50,7 @@ indirect enum QueryWeight: Sendable {
             return Self.multiTermScorer(segment, field, matcher, score)
         case .numericRange(let field, let lower, let upper, _, let score):
             if let values = segment.numericDocValues(field) {
-                return NumericRangeScorer(values: values, lower: lower, upper: upper, maxDoc: segment.maxDoc, score: score)
+                return CheckingScorer.numericRange(values: values, lower: lower, upper: upper, maxDoc: segment.maxDoc, score: score)
             }
             let matcher = TermMatcher(kind: .range(lower: SortableNumber.encode(lower), upper: SortableNumber.encode(upper), includeLower: true, includeUpper: true))
             return Self.multiTermScorer(segment, field, matcher, score)
@@ -117,7 +117,7 @@ indirect enum QueryWeight: Sendable {
             let (bits, _) = DocSetScorer.bits(maxDoc: segment.maxDoc, termLists)
             checks.append { bits[Int($0) >> 6] & (1 << UInt64($0 & 63)) != 0 }
         }
-        return checks.isEmpty ? nil : ExistsScorer(checks: checks, maxDoc: segment.maxDoc, score: score)
+        return checks.isEmpty ? nil : CheckingScorer.exists(checks: checks, maxDoc: segment.maxDoc, score: score)
     }
 
     private static func boolScorer(

@@ -161,79 +161,43 @@ final class DocSetScorer: Scorer {
     }
 }
 
-/// Documents whose numeric doc value lies in an inclusive range (any value, for multi-valued fields),
-/// checked per document: a verifier in conjunctions, a scan of the column when it leads.
-final class NumericRangeScorer: Scorer {
-    private let values: any NumericDocValues
-    private let lower: Int64
-    private let upper: Int64
+/// Documents that pass a per-document check (doc values, norms): a verifier in conjunctions, a scan of the
+/// segment when it leads. Every match scores `constant`.
+final class CheckingScorer: Scorer {
+    private let matches: (Int32) -> Bool
     private let maxDoc: Int32
     private let constant: Float
 
-    init(values: any NumericDocValues, lower: Int64, upper: Int64, maxDoc: Int, score: Float) {
-        self.values = values
-        self.lower = lower
-        self.upper = upper
+    init(maxDoc: Int, score: Float, matches: @escaping (Int32) -> Bool) {
+        self.matches = matches
         self.maxDoc = Int32(maxDoc)
         constant = score
     }
 
-    override var cost: Int { Int(maxDoc) }
-    override var maxScore: Float { constant }
-    override var isVerifier: Bool { true }
-
-    @inline(__always) private func matches(_ target: Int32) -> Bool {
+    /// Documents whose numeric doc value lies in an inclusive range (any value, for multi-valued fields).
+    static func numericRange(values: any NumericDocValues, lower: Int64, upper: Int64, maxDoc: Int, score: Float) -> CheckingScorer {
         if values.isSingleValued {
-            guard let value = values.first(target) else { return false }
-            return value >= lower && value <= upper
-        }
-        guard let first = values.first(target) else { return false }
-        if first > upper { return false }
-        if first >= lower { return true }
-        return values.values(target).contains { $0 >= lower && $0 <= upper }
-    }
-
-    override func nextDoc() -> Int32 { doc == Self.end ? doc : advance(doc + 1) }
-
-    override func advance(_ target: Int32) -> Int32 {
-        var candidate = target
-        while candidate < maxDoc {
-            if matches(candidate) {
-                doc = candidate
-                return doc
+            return CheckingScorer(maxDoc: maxDoc, score: score) { target in
+                guard let value = values.first(target) else { return false }
+                return value >= lower && value <= upper
             }
-            candidate += 1
         }
-        doc = Self.end
-        return doc
+        return CheckingScorer(maxDoc: maxDoc, score: score) { target in
+            guard let first = values.first(target) else { return false }
+            if first > upper { return false }
+            if first >= lower { return true }
+            return values.values(target).contains { $0 >= lower && $0 <= upper }
+        }
     }
 
-    override func verify(_ target: Int32) -> Bool {
-        guard target < maxDoc, matches(target) else { return false }
-        doc = target
-        return true
-    }
-
-    override func score() -> Float { constant }
-}
-
-/// Documents with a value in a field, checked per document (doc values or norms).
-final class ExistsScorer: Scorer {
-    private let checks: [(Int32) -> Bool]
-    private let maxDoc: Int32
-    private let constant: Float
-
-    init(checks: [(Int32) -> Bool], maxDoc: Int, score: Float) {
-        self.checks = checks
-        self.maxDoc = Int32(maxDoc)
-        constant = score
+    /// Documents with a value in a field: any of `checks` passes.
+    static func exists(checks: [(Int32) -> Bool], maxDoc: Int, score: Float) -> CheckingScorer {
+        CheckingScorer(maxDoc: maxDoc, score: score) { target in checks.contains { $0(target) } }
     }
 
     override var cost: Int { Int(maxDoc) }
     override var maxScore: Float { constant }
     override var isVerifier: Bool { true }
-
-    private func matches(_ target: Int32) -> Bool { checks.contains { $0(target) } }
 
     override func nextDoc() -> Int32 { doc == Self.end ? doc : advance(doc + 1) }
 
