@@ -12,7 +12,10 @@ extension ApplianceConfig {
     /// chart query serves both).
     var searchFeeds: [IndexFeed] {
         let mapping = analytics.mapping
-        let settings = JSONObject([("index", .object(JSONObject([("refresh_interval", .string(Parse.format(index.refreshInterval)))])))])
+        // One node: no replicas, so the indices (and `_cluster/health`) are green.
+        let settings = JSONObject([("index", .object(JSONObject([
+            ("refresh_interval", .string(Parse.format(index.refreshInterval))), ("number_of_replicas", .string("0")),
+        ])))])
         let feeds: [IndexFeed] = [
             .changeEvents(topic: mapping.community.topic, index: "community_users"),
             .changeEvents(topic: mapping.sites.topic, index: "sites"),
