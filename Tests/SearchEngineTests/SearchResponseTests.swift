@@ -85,6 +85,22 @@ struct SearchResponseTests {
         #expect(top["_source"]?.jsonText == #"{"title":"Quick brown fox"}"#)
     }
 
+    @Test func sizeZeroCountsWithoutScoresUnlessTopHitsNeedThem() throws {
+        let fixture = try QueryTestData.fixture()
+        let scored = try fixture.search(#"{"query":{"match":{"body":"quick"}},"size":1}"#)
+        let bestScore = try #require(SearchFixture.scores(scored).first)
+        let counted = try fixture.search(#"{"query":{"match":{"body":"quick"}},"size":0}"#)
+        guard case .object(let hits)? = counted["hits"] else { throw SearchError.parsing("no hits") }
+        #expect(hits["max_score"] == .null)
+        #expect(SearchFixture.total(counted)! == (2, "eq"))
+        let withTopHits = try fixture.search(#"{"query":{"match":{"body":"quick"}},"size":0,"aggs":{"best":{"top_hits":{"size":1}}}}"#)
+        guard case .object(let aggregations)? = withTopHits["aggregations"], case .object(let best)? = aggregations["best"],
+              case .object(let topHits)? = best["hits"], case .array(let list)? = topHits["hits"], case .object(let top)? = list.first,
+              case .double(let score)? = top["_score"]
+        else { throw SearchError.parsing("no scored top hit: \(JSONValue.object(withTopHits).jsonText)") }
+        #expect(Float(score) == bestScore)
+    }
+
     @Test func count() throws {
         let fixture = try QueryTestData.fixture()
         let snapshots = try fixture.snapshots(["test"])

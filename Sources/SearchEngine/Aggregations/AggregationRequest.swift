@@ -18,6 +18,12 @@ public struct AggregationRequest: Sendable {
         self.subAggregations = subAggregations
     }
 
+    /// Whether this aggregation or one below it reads the matches' scores (`top_hits`).
+    var needsScores: Bool {
+        if case .topHits = kind { return true }
+        return subAggregations.contains { $0.needsScores }
+    }
+
     /// Parses the `aggs` / `aggregations` object of a search body.
     public static func parse(_ json: JSONObject) throws(SearchError) -> [AggregationRequest] {
         var requests: [AggregationRequest] = []

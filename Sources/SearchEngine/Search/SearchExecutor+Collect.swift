@@ -48,7 +48,7 @@ extension SearchExecutor {
         let postFilter = prepared.postFilter.map { $0.scorer(view) }
         let keys = prepared.sort.segmentKeys(segmentIndex, view)
         let after = try request.searchAfter.map { (values) throws(SearchError) in try prepared.sort.afterKeys(values, keys, view) }
-        let scoring = request.usesScore
+        let scoring = request.collectsScores
         let scoreOnly = request.sortsByScoreOnly && request.minScore == nil && after == nil && !wantsAggregations && request.terminateAfter == nil
         var top = SegmentTopHits(capacity: capacity, descending: prepared.sort.descending)
         var matchDocs: [Int32] = []

@@ -62,6 +62,9 @@ public struct SearchRequest: Sendable {
 
     var sortsByScoreOnly: Bool { sort.isEmpty || (sort.count == 1 && sort[0].target == .score && sort[0].descending) }
     var usesScore: Bool { sort.isEmpty || sort.contains { $0.target == .score } || trackScores || minScore != nil }
+    /// Whether matching documents are scored while collecting: not for `size: 0` (OpenSearch then counts
+    /// without scoring and answers `max_score: null`) unless `min_score` or a `top_hits` aggregation needs it.
+    var collectsScores: Bool { usesScore && (size > 0 || minScore != nil || aggregations.contains { $0.needsScores }) }
 
     public static func parse(body: JSONObject?, parameters: [String: String]) throws(SearchError) -> SearchRequest {
         var request = SearchRequest()
