@@ -135,21 +135,33 @@ final class HistogramCollector: AggregationCollector {
         dates ? Double(stored) : Double(bitPattern: UInt64(bitPattern: stored))
     }
 
+    @inline(__always)
+    private func loadValues<Values: NumericDocValues>(
+        _ values: Values, _ docs: UnsafePointer<Int32>, _ count: Int, dates: Bool, isDouble: Bool, missing: Int64?
+    ) {
+        for index in 0..<count {
+            if let raw = values.first(docs[index]) {
+                buffer[index] = normalized(raw, isDouble: isDouble, dates: dates)
+                present[index] = true
+            } else if let missing {
+                buffer[index] = missing
+                present[index] = true
+            } else {
+                present[index] = false
+            }
+        }
+    }
+
     /// Reads the batch's values into `buffer` (see `normalized`), returning their range.
     private func load(_ docs: UnsafePointer<Int32>, _ count: Int) -> (low: Double, high: Double)? {
         let dates = isDateMode, isDouble = segmentIsDouble
         let missingStored: Int64? = missing.map { dates ? Int64($0) : Int64(bitPattern: $0.bitPattern) }
         if let values {
-            for index in 0..<count {
-                if let raw = values.first(docs[index]) {
-                    buffer[index] = normalized(raw, isDouble: isDouble, dates: dates)
-                    present[index] = true
-                } else if let missingStored {
-                    buffer[index] = missingStored
-                    present[index] = true
-                } else {
-                    present[index] = false
-                }
+            // The segment's own column type, known here, lets the loop call `first` directly.
+            if let column = values as? SegmentNumericDocValues {
+                loadValues(column, docs, count, dates: dates, isDouble: isDouble, missing: missingStored)
+            } else {
+                loadValues(values, docs, count, dates: dates, isDouble: isDouble, missing: missingStored)
             }
         } else if let missingStored {
             for index in 0..<count {

@@ -179,7 +179,12 @@ final class TermsCollector: AggregationCollector {
         defer { self.state = state }
         let subs = subs.isEmpty ? nil : subs
         if let values = keywordValues, let map = segmentTerms {
-            collectKeywords(values, map, docs, owners, count, &state, subs)
+            // The segment's own column type, known here, lets the loop call it directly.
+            if let column = values as? SegmentSortedSetDocValues {
+                collectKeywords(column, map, docs, owners, count, &state, subs)
+            } else {
+                collectKeywords(values, map, docs, owners, count, &state, subs)
+            }
         } else if let values = numericValues {
             collectNumbers(values, docs, owners, count, &state, subs)
         } else if let missingKey, missingKey >= 0 || keys != .keyword {
@@ -187,8 +192,8 @@ final class TermsCollector: AggregationCollector {
         }
     }
 
-    private func collectKeywords(
-        _ values: any SortedSetDocValues, _ map: UnsafeMutablePointer<Int32>, _ docs: UnsafePointer<Int32>, _ owners: UnsafePointer<Int32>, _ count: Int,
+    private func collectKeywords<Values: SortedSetDocValues>(
+        _ values: Values, _ map: UnsafeMutablePointer<Int32>, _ docs: UnsafePointer<Int32>, _ owners: UnsafePointer<Int32>, _ count: Int,
         _ state: inout State, _ subs: SubAggregations?
     ) {
         let missing = missingKey.flatMap { $0 >= 0 ? $0 : nil }
@@ -214,7 +219,7 @@ final class TermsCollector: AggregationCollector {
         }
     }
 
-    private func resolve(_ ordinal: Int32, _ values: any SortedSetDocValues, _ map: UnsafeMutablePointer<Int32>, _ state: inout State) -> Int32 {
+    private func resolve<Values: SortedSetDocValues>(_ ordinal: Int32, _ values: Values, _ map: UnsafeMutablePointer<Int32>, _ state: inout State) -> Int32 {
         let id = termID(values.term(forOrdinal: ordinal), &state) ?? -2
         map[Int(ordinal)] = id
         return id
