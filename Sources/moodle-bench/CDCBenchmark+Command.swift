@@ -55,17 +55,9 @@ extension MoodleBench {
         }
 
         func run() async throws {
-            let workDirectory = try makeWorkDirectory(under: directory)
-            // The cluster lives under it and runs as the `postgres` OS user, who must be able to enter it.
-            chmod(workDirectory, 0o755)
-            note("working directory: \(workDirectory)")
-            defer {
-                if keep {
-                    note("kept \(workDirectory)")
-                } else {
-                    try? FileManager.default.removeItem(atPath: workDirectory)
-                }
-            }
+            let work = try WorkDirectory(under: directory, keep: keep)
+            defer { work.finish() }
+            let workDirectory = work.path
             let parameters = CDCBenchmark.Parameters(
                 workDirectory: workDirectory, workloads: try selectedWorkloads(),
                 batchedRows: batchedRows ?? (quick ? 20_000 : 200_000), batchRows: batchRows,

@@ -23,15 +23,10 @@ extension MoodleBench {
         var quick = false
 
         func run() async throws {
-            let workDirectory = try makeWorkDirectory(under: directory)
-            // The clusters run as the postgres OS user when we are root: it must reach them.
-            chmod(workDirectory, 0o755)
-            note("working directory: \(workDirectory)")
-            defer {
-                if keep { note("kept \(workDirectory)") } else { try? FileManager.default.removeItem(atPath: workDirectory) }
-            }
-            let executable = binary ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-                .appendingPathComponent("moodle-pipeline").path
+            let work = try WorkDirectory(under: directory, keep: keep)
+            defer { work.finish() }
+            let workDirectory = work.path
+            let executable = binary ?? siblingPipelineBinary
             guard FileManager.default.isExecutableFile(atPath: executable) else {
                 throw ValidationError("no moodle-pipeline binary at \(executable) (build it, or pass --binary)")
             }

@@ -127,21 +127,25 @@ struct E2EClusters: Sendable {
     }
 }
 
-/// `moodle-pipeline serve` as a child process over the two clusters.
+/// `moodle-pipeline serve` as a child process over the two clusters, its admin and search listeners on free
+/// loopback ports and, when given, `[index] refresh_interval`.
 final class ServeProcess: @unchecked Sendable {  // Process is used from one task at a time.
     let process: Process
     let directory: String
     let adminPort: Int
+    let searchPort: Int
 
-    private init(process: Process, directory: String, adminPort: Int) {
+    private init(process: Process, directory: String, adminPort: Int, searchPort: Int) {
         self.process = process
         self.directory = directory
         self.adminPort = adminPort
+        self.searchPort = searchPort
     }
 
-    static func start(binary: String, directory: String, clusters: E2EClusters) async throws -> ServeProcess {
+    static func start(binary: String, directory: String, clusters: E2EClusters, refreshInterval: String? = nil) async throws -> ServeProcess {
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
         let port = try freeLoopbackPort()
+        let searchPort = try freeLoopbackPort()
         var config = "data_dir = \"\(directory)/data\"\n"
         for (name, server) in [("community", clusters.community), ("sites", clusters.sites)] {
             let passwordFile = "\(directory)/\(name).password"
@@ -150,6 +154,8 @@ final class ServeProcess: @unchecked Sendable {  // Process is used from one tas
             config += "\n[sources.\(name)]\nurl = \"\(server.running.url())\"\npassword_file = \"\(passwordFile)\"\n"
         }
         config += "\n[analytics]\ncommunity_table = \"public.CommunityUsers\"\nsites_table = \"public.SitesUsers\"\n"
+        if let refreshInterval { config += "\n[index]\nrefresh_interval = \"\(refreshInterval)\"\n" }
+        config += "\n[http]\nlisten = \"127.0.0.1:\(searchPort)\"\n"
         config += "\n[admin]\nlisten = \"127.0.0.1:\(port)\"\n"
         try config.write(toFile: "\(directory)/appliance.conf", atomically: true, encoding: .utf8)
         let process = Process()
@@ -161,7 +167,7 @@ final class ServeProcess: @unchecked Sendable {  // Process is used from one tas
         process.standardError = log
         process.standardInput = FileHandle.nullDevice
         try process.run()
-        return ServeProcess(process: process, directory: directory, adminPort: port)
+        return ServeProcess(process: process, directory: directory, adminPort: port, searchPort: searchPort)
     }
 
     /// The sink database, once `/readyz` reports the sink ready (it has migrated the schema).
@@ -220,11 +226,19 @@ final class ServeProcess: @unchecked Sendable {  // Process is used from one tas
         String(((try? String(contentsOfFile: "\(directory)/serve.log", encoding: .utf8)) ?? "").suffix(2000))
     }
 
+    var isRunning: Bool { process.isRunning }
+
+    /// SIGTERM, then waits up to 20 s for the exit.
     func stop() async throws {
         process.terminate()
         let deadline = ContinuousClock.now + .seconds(20)
         while process.isRunning, ContinuousClock.now < deadline { try await Task.sleep(for: .milliseconds(20)) }
         guard !process.isRunning else { throw BenchmarkFailure(description: "serve did not stop on SIGTERM") }
+    }
+
+    /// SIGTERM without waiting (for error paths; `stop` waits).
+    func terminate() {
+        if process.isRunning { process.terminate() }
     }
 }
 

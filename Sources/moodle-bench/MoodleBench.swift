@@ -57,15 +57,9 @@ extension MoodleBench {
         }
 
         func run() async throws {
-            let workDirectory = try makeWorkDirectory(under: directory)
-            note("working directory: \(workDirectory)")
-            defer {
-                if keep {
-                    note("kept \(workDirectory)")
-                } else {
-                    try? FileManager.default.removeItem(atPath: workDirectory)
-                }
-            }
+            let work = try WorkDirectory(under: directory, keep: keep)
+            defer { work.finish() }
+            let workDirectory = work.path
             let parameters = LogBenchmark.Parameters(
                 workDirectory: workDirectory, records: records, recordBytes: recordBytes, producers: producers,
                 batch: batch, partitions: partitions, compression: compression.topic, fsyncSamples: fsyncSamples,
@@ -79,7 +73,7 @@ extension MoodleBench {
 }
 
 /// A new, empty directory `moodle-bench-XXXXXX` under `parent`.
-func makeWorkDirectory(under parent: String) throws -> String {
+private func makeWorkDirectory(under parent: String) throws -> String {
     var template = Array("\(parent)/moodle-bench-XXXXXX".utf8CString)
     let made = template.withUnsafeMutableBufferPointer { buffer in
         buffer.baseAddress.flatMap { mkdtemp($0) }.map { String(cString: $0) }
@@ -88,6 +82,29 @@ func makeWorkDirectory(under parent: String) throws -> String {
         throw BenchmarkFailure(description: "cannot make a directory under \(parent): \(String(cString: strerror(errno)))")
     }
     return made
+}
+
+/// A benchmark run's fresh working directory under `parent`, mode 0755 (the benchmarks' clusters live under
+/// it and run as the `postgres` OS user when we are root). `finish()` removes it unless `keep`.
+struct WorkDirectory {
+    let path: String
+    let keep: Bool
+
+    init(under parent: String, keep: Bool) throws {
+        path = try makeWorkDirectory(under: parent)
+        self.keep = keep
+        chmod(path, 0o755)
+        note("working directory: \(path)")
+    }
+
+    func finish() {
+        if keep { note("kept \(path)") } else { try? FileManager.default.removeItem(atPath: path) }
+    }
+}
+
+/// `moodle-pipeline` next to this executable (the same build).
+var siblingPipelineBinary: String {
+    URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent().appendingPathComponent("moodle-pipeline").path
 }
 
 /// A progress line on stderr.

@@ -70,13 +70,9 @@ extension MoodleBench {
         }
 
         func run() async throws {
-            let workDirectory = try makeWorkDirectory(under: directory)
-            // The freshness part's clusters run as the postgres OS user when we are root: it must reach them.
-            chmod(workDirectory, 0o755)
-            note("working directory: \(workDirectory)")
-            defer {
-                if keep { note("kept \(workDirectory)") } else { try? FileManager.default.removeItem(atPath: workDirectory) }
-            }
+            let work = try WorkDirectory(under: directory, keep: keep)
+            defer { work.finish() }
+            let workDirectory = work.path
             // This file is Sources/moodle-bench/…; the checkout's root is two folders up.
             let sources = URL(fileURLWithPath: #filePath).deletingLastPathComponent()
             let root = sources.deletingLastPathComponent().deletingLastPathComponent()

@@ -27,8 +27,7 @@ extension SearchBenchmark {
 
     func measureFreshness() async throws -> FreshnessRun {
         if p.freshnessPath == .api { return try await freshnessThroughAPI(fallbackReason: nil) }
-        let binary = p.pipelineBinary ?? URL(fileURLWithPath: CommandLine.arguments[0]).deletingLastPathComponent()
-            .appendingPathComponent("moodle-pipeline").path
+        let binary = p.pipelineBinary ?? siblingPipelineBinary
         guard FileManager.default.isExecutableFile(atPath: binary) else {
             let reason = "no moodle-pipeline binary at \(binary)"
             note("freshness: \(reason); measuring the API path instead (NOT the issue's definition)")
@@ -43,7 +42,7 @@ extension SearchBenchmark {
         let directory = "\(p.workDirectory)/freshness"
         let clusters = try await E2EClusters.start(under: directory)
         do {
-            let serve = try await SearchServeProcess.start(
+            let serve = try await ServeProcess.start(
                 binary: binary, directory: "\(directory)/serve", clusters: clusters, refreshInterval: p.refreshInterval)
             defer { serve.terminate() }
             let settings = clusters.community.settings
@@ -179,7 +178,7 @@ extension SearchBenchmark {
 
     /// Writes change `id` and waits until `_search` returns it (the pipeline is up and its index exists).
     private static func waitUntilVisible(
-        id: Int, index: String, port: Int, makeWriter: @escaping @Sendable () throws -> (Int) throws -> Void, serve: SearchServeProcess
+        id: Int, index: String, port: Int, makeWriter: @escaping @Sendable () throws -> (Int) throws -> Void, serve: ServeProcess
     ) async throws {
         try await onDedicatedThreadThrowing { try makeWriter()(id) }
         let deadline = ContinuousClock.now + .seconds(180)

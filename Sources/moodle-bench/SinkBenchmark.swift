@@ -36,15 +36,9 @@ extension MoodleBench {
         }
 
         func run() async throws {
-            let workDirectory = try makeWorkDirectory(under: directory)
-            note("working directory: \(workDirectory)")
-            defer {
-                if keep {
-                    note("kept \(workDirectory)")
-                } else {
-                    try? FileManager.default.removeItem(atPath: workDirectory)
-                }
-            }
+            let work = try WorkDirectory(under: directory, keep: keep)
+            defer { work.finish() }
+            let workDirectory = work.path
             let parameters = SinkBenchmark.Parameters(
                 workDirectory: workDirectory, rows: rows ?? (quick ? 100_000 : 1_000_000), batch: batch,
                 updatePercent: updates, timeout: .seconds(timeoutSeconds))

@@ -7,6 +7,9 @@ import Testing
 /// (tests running alongside in this process would disturb an in-process measurement).
 @Suite("capture memory", .serialized)
 struct CaptureMemoryTests {
+    /// The appliance's allowed peak growth (see the test).
+    static let bound = 180 << 20
+
     /// A 200,000-row transaction of ~1 KiB rows (~200 MiB of events) with logical_decoding_work_mem = 64kB: the
     /// server streams it in progress (protocol 2), the reader spills it and appends it in parts. Stated bound
     /// for the reader's growth: a 4 MiB part + the 32 MiB hand-off + the log's queues + the 64 MiB TOAST
@@ -14,7 +17,6 @@ struct CaptureMemoryTests {
     /// feeds `community_users` from the same events at the same time: its 16 MiB indexing buffer, 32 MiB of
     /// unflushed segments (SearchLimits) and a 4 MiB read per partition add about 55 MiB; the bound is 180 MiB
     /// (measured: 132 MiB alone, 162 MiB with every suite running alongside).
-    static let bound = 180 << 20
     @Test func hugeTransactionStreamsInBoundedMemory() async throws {
         try await ThrowawayCluster.with { cluster in
             let rig = try await CrashRig.make(cluster, seedRows: 10)
