@@ -28,6 +28,7 @@ let package = Package(
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
         .package(url: "https://github.com/apple/swift-metrics", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/swift-prometheus", from: "2.4.1"),
     ],
     targets: [
         // The command line: parses arguments and hands over to Appliance. Nothing else.
@@ -50,6 +51,8 @@ let package = Package(
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -111,13 +114,21 @@ let package = Package(
             dependencies: ["BlockingIO", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings
         ),
-        // The admin listener: health and readiness (later: console, pipeline API, /metrics).
+        // The admin listener: the console (web assets embedded in the binary), its JSON API under /api/v1 with
+        // live updates (server-sent events), /metrics, /healthz, /readyz. Reads the pipeline through the
+        // `ConsoleBackend` protocol that Appliance implements: no engine internals here.
         .target(
             name: "Console",
             dependencies: [
                 .product(name: "Hummingbird", package: "hummingbird"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Prometheus", package: "swift-prometheus"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ],
+            resources: [
+                .embedInCode("Web/index.html"), .embedInCode("Web/console.css"),
+                .embedInCode("Web/charts.js"), .embedInCode("Web/console.js"),
             ],
             swiftSettings: swiftSettings
         ),
@@ -192,7 +203,10 @@ let package = Package(
         .testTarget(
             name: "ApplianceTests",
             // moodle-pipeline: the CLI tests run the built binary as a child process.
-            dependencies: ["Appliance", "PostgresTestSupport", "PostgresCDC", "LocalPostgres", "moodle-pipeline"],
+            dependencies: [
+                "Appliance", "Console", "PostgresTestSupport", "PostgresCDC", "LocalPostgres", "moodle-pipeline",
+                .product(name: "Hummingbird", package: "hummingbird"),
+            ],
             swiftSettings: swiftSettings
         ),
         .testTarget(name: "MoodleAnalyticsTests", dependencies: ["MoodleAnalytics", "StreamProcessing"], swiftSettings: swiftSettings),

@@ -96,11 +96,15 @@ final class LogContext: Sendable {
 /// The log's metrics (swift-metrics; exported by whatever backend the process bootstraps).
 struct LogMetrics: Sendable {
     let factory: any MetricsFactory
+    /// One observation per fsync/fdatasync (its `_count` is the number of syncs).
     let fsyncDuration: Metrics.Timer
+    /// From an append call to its records being durable and visible (group commit included).
+    let appendDuration: Metrics.Timer
 
     init(factory: any MetricsFactory) {
         self.factory = factory
-        fsyncDuration = Metrics.Timer(label: "log_fsync_duration", dimensions: [], factory: factory)
+        fsyncDuration = Metrics.Timer(label: "log_fsync_duration_seconds", dimensions: [], factory: factory)
+        appendDuration = Metrics.Timer(label: "log_append_duration_seconds", dimensions: [], factory: factory)
     }
 
     func consumerLag(group: String, _ partition: TopicPartition) -> Gauge {

@@ -131,6 +131,8 @@ public final class PartitionedLog: Sendable {
     private func appendGroups(_ records: [(topic: String, record: LogRecord)], txn: Bool) async throws -> [RecordPosition] {
         guard !records.isEmpty else { return [] }
         if let failed = context.failed { throw failed }
+        let start = ContinuousClock.now
+        defer { context.metrics.appendDuration.record(duration: ContinuousClock.now - start) }
         let shares = try shares(of: records)
         let txnId = txn && shares.count > 1 ? transactions.allocateId() : 0
         let parts = try encode(shares, of: records, txnId: txnId)

@@ -98,7 +98,7 @@ public final class SQLiteSink: Service, Sendable {
             try await flushOutbox()
             try await log.commit(configuration.consumerGroup, offsets: state.offsets)
             let elapsed = started.duration(to: .now)
-            Timer(label: "sink_batch_seconds").record(duration: elapsed)
+            Timer(label: "sink_batch_duration_seconds").record(duration: elapsed)
             Counter(label: "sink_records_total").increment(by: applied)
             for (source, count) in state.batchDeadLetters {
                 Counter(label: "sink_dead_letters_total", dimensions: [("source", source)]).increment(by: count)

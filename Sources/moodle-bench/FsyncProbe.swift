@@ -1,7 +1,7 @@
 import CoreMetrics
 import Synchronization
 
-/// A metrics backend that keeps only the log's `log_fsync_duration` samples: how many fsyncs an append
+/// A metrics backend that keeps only the log's `log_fsync_duration_seconds` samples: how many fsyncs an append
 /// phase took (so records per fsync, the batch size group commit actually achieved) and how long they took
 /// inside the log. Everything else goes to a no-op handler.
 final class FsyncProbe: MetricsFactory {
@@ -11,7 +11,7 @@ final class FsyncProbe: MetricsFactory {
     func take() -> [Int64] { timer.take() }
 
     func makeTimer(label: String, dimensions: [(String, String)]) -> any TimerHandler {
-        label == "log_fsync_duration" ? timer : NOOPMetricsHandler.instance
+        label == "log_fsync_duration_seconds" ? timer : NOOPMetricsHandler.instance
     }
 
     func makeCounter(label: String, dimensions: [(String, String)]) -> any CounterHandler {

@@ -6,7 +6,7 @@ struct AppendPhaseResult: Sendable {
     var seconds: Double
     /// One sample per `append` call: from the call to its durable acknowledgement.
     var ack: LatencySummary
-    /// The log's own fsyncs during the phase (from its `log_fsync_duration` metric).
+    /// The log's own fsyncs during the phase (from its `log_fsync_duration_seconds` metric).
     var logFsync: LatencySummary
     /// CPU time of the whole process during the phase (2 cores: at most twice `seconds`).
     var cpuSeconds: Double

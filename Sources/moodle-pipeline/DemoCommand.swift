@@ -19,6 +19,7 @@ struct DemoCommand: AsyncParsableCommand {
 
     func run() async throws {
         let logger = logging.bootstrap()
+        Telemetry.bootstrap()
         try await reportingFailure {
             let session = try await Demo(dataDirectory: dataDir, logger: logger).start()
             let loaded: LoadedConfig

@@ -18,6 +18,7 @@ struct ServeCommand: AsyncParsableCommand {
         if let dataDir { overrides.append(ConfigOverride(path: "data_dir", value: dataDir, origin: .flag("--data-dir"))) }
         let loaded = try loadConfiguration(file: file.config, overrides: overrides)
         let logger = logging.bootstrap()
+        Telemetry.bootstrap()
         try await reportingFailure {
             try await ApplianceRunner(config: loaded.config, logger: logger).run()
         }

@@ -84,7 +84,7 @@ import Testing
     static func expectDeadLetters(_ rig: AnswerRig) async throws {
         let expected = try await rig.oracle()
         let sink = try SinkDatabase(path: rig.sinkPath)
-        let letters = try sink.deadLetters(limit: 100_000)
+        let letters = try await sink.deadLetters(limit: 100_000)
         for (side, topic, ids) in [("community", "community.public.CommunityUsers", expected.invalidCommunity), ("sites", "sites.public.SitesUsers", expected.invalidSites)] {
             let keys = Set(letters.filter { $0.topic == topic }.compactMap(\.key))
             let missing = ids.filter { !keys.contains("{\"id\":\($0)}") }

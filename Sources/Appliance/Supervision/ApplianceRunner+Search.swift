@@ -9,7 +9,8 @@ import ServiceLifecycle
 extension ApplianceRunner {
     /// The search side: the engine over `[index] path`, the pipeline's indices fed from the log, the
     /// translog of API writes, background maintenance, and the OpenSearch-compatible listener.
-    func searchServices(log: PartitionedLog, status: PipelineStatus) throws -> [ServiceGroupConfiguration.ServiceConfiguration] {
+    func searchServices(log: PartitionedLog, status: PipelineStatus) throws
+        -> (services: [ServiceGroupConfiguration.ServiceConfiguration], parts: PipelineConsole.SearchParts, authenticator: Authenticator?) {
         let engine: SearchEngine
         do {
             engine = try SearchEngine(directory: config.index.path, logger: logger)
@@ -50,20 +51,20 @@ extension ApplianceRunner {
         }
         status.track("search") {
             let progress = indexer.status
-            return ComponentStatus(
-                name: "search", ready: true,
-                detail: "\(engine.indices.count) indices; \(progress.documents) documents indexed from the log, \(progress.rejected) rejected")
+            let detail = "\(engine.indices.count) indices; \(progress.documents) documents indexed from the log, \(progress.rejected) rejected"
+            return ReadinessBounds.consumer(LogIndexer.consumerGroup, of: log, name: "search", ready: true, detail: detail)
         }
         let logger = self.logger
         let listen = config.http.listen
         let announce = AnnounceListener(server: server, logger: logger, host: listen.host)
-        return [
+        let services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: SearchMaintenance(engine: engine), failureTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: indexer, failureTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: translog, failureTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: server, failureTerminationBehavior: .gracefullyShutdownGroup),
             .init(service: announce, successTerminationBehavior: .ignore, failureTerminationBehavior: .ignore),
         ]
+        return (services, PipelineConsole.SearchParts(engine: engine, indexer: indexer, server: server), Authenticator(apiConfiguration))
     }
 }
 

@@ -1,6 +1,7 @@
 import Console
 import Logging
 import PostgresCDC
+import SearchAPI
 import PartitionedLog
 import SQLiteSink
 import ServiceLifecycle
@@ -47,31 +48,43 @@ public struct ApplianceRunner: Sendable {
         status.track("sink") {
             let progress = sink.status
             if let error = progress.lastError { return ComponentStatus(name: "sink", ready: false, detail: "batch failed, retrying: \(error)") }
-            return ComponentStatus(name: "sink", ready: progress.ready, detail: "\(sink.database.path): \(progress.batches) batches, \(progress.records) records")
+            let detail = "\(sink.database.path): \(progress.batches) batches, \(progress.records) records"
+            return ReadinessBounds.consumer(sink.configuration.consumerGroup, of: log, name: "sink", ready: progress.ready, detail: detail)
         }
 
         // The log first: services stop in reverse order, so it closes after every stage that uses it.
         var services: [ServiceGroupConfiguration.ServiceConfiguration] = [
             .init(service: LogService(log: log), failureTerminationBehavior: .gracefullyShutdownGroup),
         ]
+        var captures: [ChangeCapture] = []
         for source in config.sources {
             let capture = ChangeCapture(
                 configuration: try source.captureConfiguration(dataDirectory: config.dataDirectory), log: log,
                 topicConfiguration: config.topicDefaults, logger: logger)
             let name = "source \(source.name)"
             status.track(name) { ComponentStatus(capture.status.snapshot, name: name) }
+            captures.append(capture)
             services.append(.init(service: capture, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         services.append(.init(service: sink, failureTerminationBehavior: .gracefullyShutdownGroup))
+        let search: (services: [ServiceGroupConfiguration.ServiceConfiguration], parts: PipelineConsole.SearchParts, authenticator: Authenticator?)
         do {
-            services += try searchServices(log: log, status: status)
+            search = try searchServices(log: log, status: status)
         } catch {
             await log.close()
             throw error
         }
+        services += search.services
         let admin = config.admin.listen
         let logger = self.logger
-        let application = AdminServer.makeApplication(host: admin.host, port: admin.port, readiness: status, logger: logger) { port in
+        let console = PipelineConsole(log: log, sink: sink, captures: captures, search: search.parts, status: status)
+        let authentication = search.authenticator.map { authenticator in
+            AdminAuthentication(challenges: authenticator.challenges) { authenticator.accepts(authorization: $0) }
+        }
+        let application = AdminServer.makeApplication(
+            host: admin.host, port: admin.port, readiness: status, backend: console, metrics: Telemetry.registry,
+            authentication: authentication, logger: logger
+        ) { port in
             logger.info("admin listener ready", metadata: [LogKey.listenURL: "http://\(ListenAddress(host: admin.host, port: port))/"])
         }
         services.append(.init(service: application, failureTerminationBehavior: .gracefullyShutdownGroup))

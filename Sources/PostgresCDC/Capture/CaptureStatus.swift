@@ -60,7 +60,7 @@ public final class CaptureStatus: Sendable {
         transactionsCounter = Counter(label: "cdc_transactions_total", dimensions: dimensions, factory: metricsFactory)
         reconnectsCounter = Counter(label: "cdc_reconnects_total", dimensions: dimensions, factory: metricsFactory)
         lagGauge = Gauge(label: "cdc_slot_lag_bytes", dimensions: dimensions, factory: metricsFactory)
-        snapshotRowsGauge = Gauge(label: "cdc_snapshot_rows_done", dimensions: dimensions, factory: metricsFactory)
+        snapshotRowsGauge = Gauge(label: "cdc_snapshot_rows", dimensions: dimensions, factory: metricsFactory)
         snapshotEstimateGauge = Gauge(label: "cdc_snapshot_rows_estimated", dimensions: dimensions, factory: metricsFactory)
     }
 

@@ -1,4 +1,5 @@
 import BlockingIO
+import CoreMetrics
 import Logging
 import Foundation
 import PartitionedLog
@@ -21,6 +22,12 @@ struct EventBuilder {
     /// that very column (then that later event carries the newer value, so the row's final state is right).
     var refetch: ((RelationSchema, TupleData, [String]) throws -> [String: [UInt8]?])?
     private(set) var refetches = 0
+    /// `cdc_table_events_total{source,table,op}`, one counter per relation and operation seen.
+    private var eventCounters: [EventCounterKey: Counter] = [:]
+    private struct EventCounterKey: Hashable {
+        var relation: UInt32
+        var operation: RowChange.Operation
+    }
 
     init(configuration: CaptureConfiguration, database: String) {
         self.configuration = configuration
@@ -178,6 +185,17 @@ struct EventBuilder {
         }
         let encoded = try wrap { () throws(EventEncodingError) in try encoder.encode(change, relation: relation) }
         records.append((topic(relation.oid), LogRecord(key: encoded.key ?? key, value: encoded.value, timestamp: origin.commitTimeMs)))
+        countEvent(operation, relation)
+    }
+
+    private mutating func countEvent(_ operation: RowChange.Operation, _ relation: RelationSchema) {
+        let key = EventCounterKey(relation: relation.oid, operation: operation)
+        if let counter = eventCounters[key] { return counter.increment() }
+        let counter = Counter(label: "cdc_table_events_total", dimensions: [
+            ("source", configuration.sourceName), ("table", "\(relation.schema).\(relation.table)"), ("op", "\(operation)"),
+        ])
+        eventCounters[key] = counter
+        counter.increment()
     }
 
     private func wrap<T>(_ body: () throws(EventEncodingError) -> T) throws(CaptureError) -> T {

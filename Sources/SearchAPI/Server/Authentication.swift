@@ -3,14 +3,15 @@ import SearchEngine
 
 /// Checks `Authorization` headers against the configured API key and basic-auth credentials. The accepted
 /// credential texts are computed once; comparisons take the same time whatever the bytes (no early exit), so
-/// response timing does not reveal how much of a guess was right.
-struct Authenticator: Sendable {
+/// response timing does not reveal how much of a guess was right. Public so that the admin listener accepts
+/// exactly the same credentials.
+public struct Authenticator: Sendable {
     /// Accepted texts after `ApiKey `: the key itself and its base64 form.
     private let apiKeys: [[UInt8]]
     /// Accepted text after `Basic `: base64 of `user:password`.
     private let basic: [UInt8]?
 
-    init?(_ configuration: SearchAPIConfiguration) {
+    public init?(_ configuration: SearchAPIConfiguration) {
         guard configuration.requiresAuthentication else { return nil }
         if let key = configuration.apiKey {
             apiKeys = [Array(key.utf8), Array(Data(key.utf8).base64EncodedString().utf8)]
@@ -21,11 +22,16 @@ struct Authenticator: Sendable {
     }
 
     /// The challenge clients get with a 401 (one header per scheme).
-    var challenges: [String] {
+    public var challenges: [String] {
         var values: [String] = []
         if basic != nil { values.append("Basic realm=\"security\" charset=\"UTF-8\"") }
         if !apiKeys.isEmpty { values.append("ApiKey") }
         return values
+    }
+
+    /// True when the `Authorization` header value carries acceptable credentials.
+    public func accepts(authorization: String?) -> Bool {
+        check(authorization: authorization, path: "") == nil
     }
 
     /// nil when the request may proceed; otherwise the `security_exception` to answer with (401).

@@ -30,8 +30,9 @@ struct SearchResponder: HTTPResponder {
         let route = Route.match(rest.segments)
         let response = await handle(request, &rest, route: route)
         let routeName = route?.metricName ?? "unknown"
-        Counter(label: "moodle_pipeline_search_http_requests_total", dimensions: [("route", routeName), ("status", String(response.status))]).increment()
-        Timer(label: "moodle_pipeline_search_http_request_duration_seconds", dimensions: [("route", routeName)]).record(duration: ContinuousClock.now - start)
+        // The same metric as the admin listener's (Console.HTTPMetrics), with listener "search".
+        Timer(label: "http_request_duration_seconds", dimensions: [("listener", "search"), ("route", routeName), ("status", String(response.status))])
+            .record(duration: ContinuousClock.now - start)
         return render(response, for: rest)
     }
 

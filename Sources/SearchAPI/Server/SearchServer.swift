@@ -2,6 +2,7 @@ import Hummingbird
 import Logging
 import SearchEngine
 import ServiceLifecycle
+import StreamProcessing
 import Synchronization
 
 /// The OpenSearch-compatible listener: a Hummingbird 2 application whose responder routes OpenSearch paths
@@ -109,5 +110,32 @@ struct ContextReaper: Service {
                 api.pointsInTime.purgeExpired()
             }
         }
+    }
+}
+
+extension SearchServer {
+    /// Runs one `_search` on `index` in-process, as `POST /<index>/_search` would over HTTP (same parser, same
+    /// answer), for the console's search page: the admin listener has already authenticated the caller.
+    /// Only searches: `index` may not name an API path (no `/`, no leading `_`).
+    public func search(index: String, body: [UInt8]) async -> (status: Int, body: [UInt8]) {
+        let response: RestResponse
+        if index.isEmpty || index.contains("/") || index.hasPrefix("_") || index.contains("?") || index.contains("%") {
+            response = .error(SearchError("invalid_index_name_exception", "Invalid index name [\(index)]", status: 400))
+        } else {
+            let request = RestRequest(method: .post, rawPath: "/\(index)/_search", query: nil, body: body)
+            if let route = Route.match(request.segments) {
+                do {
+                    response = try await api.handle(route, request)
+                } catch {
+                    response = .error(error)
+                }
+            } else {
+                response = .error(SearchError("invalid_index_name_exception", "Invalid index name [\(index)]", status: 400))
+            }
+        }
+        guard case .json(let value) = response.body else { return (response.status, []) }
+        var bytes: [UInt8] = []
+        JSONWriter.append(value, to: &bytes)
+        return (response.status, bytes)
     }
 }
