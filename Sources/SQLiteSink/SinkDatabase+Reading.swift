@@ -112,12 +112,22 @@ extension SinkDatabase {
     }
 
     private static func run(_ db: Database, _ sql: String, _ arguments: [String], _ maxRows: Int, _ timeout: Duration?) throws -> QueryRows {
-        let statement: Statement
         do {
-            statement = try db.makeStatement(sql: sql)
+            return try execute(db, sql, arguments, maxRows, timeout)
+        } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT && timeout != nil {
+            throw SinkQueryError.timeout(timeout ?? .zero)
         } catch let error as DatabaseError {
             throw SinkQueryError.invalid(error.message ?? "\(error)")
         }
+    }
+
+    private static func execute(_ db: Database, _ sql: String, _ arguments: [String], _ maxRows: Int, _ timeout: Duration?) throws -> QueryRows {
+        // No ATTACH: it would let a read-only query read any other SQLite file the process can open.
+        let attachLimit = sqlite3_limit(db.sqliteConnection, SQLITE_LIMIT_ATTACHED, 0)
+        defer { sqlite3_limit(db.sqliteConnection, SQLITE_LIMIT_ATTACHED, attachLimit) }
+        let statements = try db.allStatements(sql: sql)
+        guard let statement = try statements.next() else { throw SinkQueryError.invalid("no statement to run") }
+        guard try statements.next() == nil else { throw SinkQueryError.invalid("one statement at a time, please") }
         guard statement.isReadonly else { throw SinkQueryError.notReadOnly }
         statement.arguments = StatementArguments(arguments)
         let deadline = timeout.map { QueryDeadline(after: $0) }
@@ -126,28 +136,22 @@ extension SinkDatabase {
             QueryDeadline.remove(from: db)
             withExtendedLifetime(deadline) {}
         }
-        do {
-            let cursor = try Row.fetchCursor(statement)
-            var rows: [[String?]] = []
-            while let row = try cursor.next() {
-                if rows.count == maxRows { return QueryRows(columns: statement.columnNames, rows: rows, truncated: true) }
-                rows.append((0..<row.count).map { index in
-                    let value: DatabaseValue = row[index]
-                    switch value.storage {
-                    case .null: return nil
-                    case .int64(let number): return String(number)
-                    case .double(let number): return String(number)
-                    case .string(let text): return text
-                    case .blob(let data): return data.base64EncodedString()
-                    }
-                })
-            }
-            return QueryRows(columns: statement.columnNames, rows: rows, truncated: false)
-        } catch let error as DatabaseError where error.resultCode == .SQLITE_INTERRUPT && deadline != nil {
-            throw SinkQueryError.timeout(timeout ?? .zero)
-        } catch let error as DatabaseError {
-            throw SinkQueryError.invalid(error.message ?? "\(error)")
+        let cursor = try Row.fetchCursor(statement)
+        var rows: [[String?]] = []
+        while let row = try cursor.next() {
+            if rows.count == maxRows { return QueryRows(columns: statement.columnNames, rows: rows, truncated: true) }
+            rows.append((0..<row.count).map { index in
+                let value: DatabaseValue = row[index]
+                switch value.storage {
+                case .null: return nil
+                case .int64(let number): return String(number)
+                case .double(let number): return String(number)
+                case .string(let text): return text
+                case .blob(let data): return data.base64EncodedString()
+                }
+            })
         }
+        return QueryRows(columns: statement.columnNames, rows: rows, truncated: false)
     }
 }
 

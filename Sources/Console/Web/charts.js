@@ -307,11 +307,15 @@
       tooltip.append(row);
     }
     tooltip.hidden = false;
-    const wrapWidth = tooltip.parentElement.clientWidth;
+    // Place it beside the pointer, on the left when it would overflow the chart's container.
+    const wrap = tooltip.parentElement.getBoundingClientRect();
+    const box = svg.getBoundingClientRect();
+    const px = box.left - wrap.left + x;
+    const py = box.top - wrap.top + y;
     const width = tooltip.offsetWidth;
-    const left = svg.offsetLeft + x + 14 + width > wrapWidth ? svg.offsetLeft + x - width - 14 : svg.offsetLeft + x + 14;
+    const left = px + 14 + width > wrap.width ? px - width - 14 : px + 14;
     tooltip.style.left = `${Math.max(0, left)}px`;
-    tooltip.style.top = `${Math.max(0, svg.offsetTop + y - 20)}px`;
+    tooltip.style.top = `${Math.max(0, py - tooltip.offsetHeight - 8)}px`;
   }
 
   function hideTooltip(tooltip) {

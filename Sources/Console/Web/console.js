@@ -421,7 +421,7 @@
         this.section('Components', this.componentsTable(p.components || [])),
         this.section('Sources', h('div', { class: 'card-grid' }, (p.sources || []).map((s) => this.sourceCard(s)))),
         this.section('Topics', this.topicsTable(p.topics || [])),
-        this.section('Consumer groups', h('div', { class: 'card-grid' }, (p.consumers || []).map((c) => this.consumerCard(c)))),
+        this.section('Consumer groups', h('div', { class: 'card-grid wide' }, (p.consumers || []).map((c) => this.consumerCard(c)))),
         this.section('Sinks', h('div', { class: 'card-grid' }, (p.sinks || []).map((s) => this.sinkCard(s)), p.search ? this.searchCard(p.search) : null)),
       );
     },
@@ -443,9 +443,11 @@
       const problems = this.problems(p);
       banner.hidden = false;
       banner.className = `banner ${problems.length || !p.ready ? 'bad' : 'ok'}`;
-      banner.replaceChildren(problems.length || !p.ready
-        ? [h('strong', {}, `Not ready — ${plural(problems.length, 'problem')}`), h('ul', {}, problems.map((text) => h('li', {}, text)))]
-        : h('strong', {}, 'All components ready'));
+      if (problems.length || !p.ready) {
+        banner.replaceChildren(h('strong', {}, `Not ready — ${plural(problems.length, 'problem')}`), h('ul', {}, problems.map((text) => h('li', {}, text))));
+      } else {
+        banner.replaceChildren(h('strong', {}, 'All components ready'));
+      }
     },
 
     renderFlow(p) {
@@ -498,7 +500,7 @@
           ['Slot', h('code', {}, s.slot || '—')],
           ['Flushed LSN', h('code', {}, s.flushed_lsn || '—')],
           ['Last commit LSN', h('code', {}, s.last_commit_lsn || '—')],
-          ['Lag', h('span', { class: over ? 'bad-text' : null }, `${fmtBytes(s.lag_bytes)} of ${fmtBytes(s.lag_budget_bytes)} budget`)],
+          ['Lag', h('span', { class: over ? 'bad-text' : null }, s.lag_bytes == null ? `— (budget ${fmtBytes(s.lag_budget_bytes)})` : `${fmtBytes(s.lag_bytes)} of ${fmtBytes(s.lag_budget_bytes)} budget`)],
           ['Events', fmtInt(s.events)],
           ['Transactions', fmtInt(s.transactions)],
           ['Events/s', fmtRate(s.events_per_second)],
@@ -636,19 +638,18 @@
 
       const status = h('p', { class: 'muted' }, 'Loading…');
       const list = h('div', { class: 'records' });
-      byId('topics-body').replaceChildren(
-        meta ? null : errorBox(new Error('this topic is not in the topic list (yet)'), 'Unknown topic:'),
-        this.controls(name, partitions, part.partition, offset, key),
-        status, list);
+      const unknown = meta ? [] : [errorBox(new Error('this topic is not in the topic list (yet)'), 'Unknown topic:')];
+      byId('topics-body').replaceChildren(...unknown, this.controls(name, partitions, part.partition, offset, key), status, list);
 
       try {
         if (key != null) {
           const found = await api(`/api/v1/topics/${encodeURIComponent(name)}/records?${new URLSearchParams({ key, limit: 20 })}`);
           if (token !== this.token) return;
-          status.replaceChildren(`${plural(found.records.length, 'record')} with key `, h('code', {}, key), ' (newest first)',
+          const records = found.records || [];
+          status.replaceChildren(`${plural(records.length, 'record')} with key `, h('code', {}, key), ' (newest first)',
             found.partial ? h('span', { class: 'warn-text' }, ' · the search stopped at its scan limit: older records may exist') : '',
             ' · ', h('a', { href: topicHref(name, { partition: part.partition }) }, 'back to browsing'));
-          list.replaceChildren(...found.records.map(recordView));
+          list.replaceChildren(...records.map(recordView));
           return;
         }
         const page = await api(`/api/v1/topics/${encodeURIComponent(name)}/records?${new URLSearchParams({ partition: part.partition, offset, limit: PAGE_SIZE })}`);
@@ -675,10 +676,10 @@
       const offsetInput = h('input', { type: 'number', min: 0, value: offset, class: 'offset-input', 'aria-label': 'Start offset' });
       const keyInput = h('input', { type: 'search', placeholder: 'Find by key', value: key || '', 'aria-label': 'Key' });
       this.paging = {
-        oldest: h('button', { type: 'button', class: 'button', disabled: true }, '⏮ Oldest'),
-        older: h('button', { type: 'button', class: 'button', disabled: true }, '◀ Older'),
-        newer: h('button', { type: 'button', class: 'button', disabled: true }, 'Newer ▶'),
-        latest: h('button', { type: 'button', class: 'button', disabled: true }, 'Latest ⏭'),
+        oldest: h('button', { type: 'button', class: 'button', disabled: true }, '« Oldest'),
+        older: h('button', { type: 'button', class: 'button', disabled: true }, '‹ Older'),
+        newer: h('button', { type: 'button', class: 'button', disabled: true }, 'Newer ›'),
+        latest: h('button', { type: 'button', class: 'button', disabled: true }, 'Latest »'),
       };
       const expand = h('button', { type: 'button', class: 'button', onclick: () => toggleAllDetails(byId('topics-body')) }, 'Expand / collapse all');
       return h('div', { class: 'topic-controls' },
