@@ -250,12 +250,17 @@ enum Python {
     }
 
     static func run(_ script: String, _ arguments: [String], timeout: Duration) async throws -> Run {
-        try #require(FileManager.default.isExecutableFile(atPath: interpreter),
-                     "the test environment is missing (\(interpreter)): run Tests/SearchConformance/setup-venv.sh")
         let directory = try makeTemporaryDirectory("console-python")
         defer { try? FileManager.default.removeItem(atPath: directory) }
-        let child = try ChildProcess([script] + arguments, environment: ["PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"],
-                                     directory: directory, executable: interpreter)
+        // Creates or refreshes the pinned environment (quick when it is up to date).
+        let setup = try await execute("/bin/bash", ["\(packageRoot)/Tests/SearchConformance/setup-venv.sh"], in: directory, timeout: .seconds(600))
+        try #require(setup.status == 0, "Tests/SearchConformance/setup-venv.sh could not set up the test environment\n\(setup.report)")
+        return try await execute(interpreter, [script] + arguments, in: directory, timeout: timeout)
+    }
+
+    private static func execute(_ executable: String, _ arguments: [String], in directory: String, timeout: Duration) async throws -> Run {
+        let child = try ChildProcess(arguments, environment: ["PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1"],
+                                     directory: directory, executable: executable)
         guard let status = await child.waitForExit(timeout: timeout) else {
             child.signal(SIGKILL)
             _ = await child.waitForExit(timeout: .seconds(10))

@@ -3,8 +3,9 @@
 # environment at .build/conformance-venv (outside the tracked files; $SEARCH_CONFORMANCE_VENV overrides)
 # holding exactly the packages pinned in requirements.txt. Idempotent: when the environment already holds
 # exactly that set it does nothing; otherwise it is rebuilt from scratch. Needs python3 with the venv
-# module (Debian: apt-get install python3-venv) and PyPI. The Swift test ConformanceTests runs the suites
-# with this environment's python and fails, naming this script, when it is missing or out of date.
+# module (Debian: apt-get install python3-venv) and PyPI. The Swift tests that need it (the search
+# conformance suites, the console's browser and metrics checks) run this script first, so `swift test`
+# alone sets it up; it fails loudly, never skips, when it cannot.
 #
 # Usage: setup-venv.sh           create or refresh
 #        setup-venv.sh --check   only say whether it is up to date (exit 0) or not (exit 1); installs nothing
@@ -25,6 +26,11 @@ normalise() {
         awk -F'==' '{ name = tolower($1); gsub(/[-_.]+/, "-", name); print name "==" $2 }' | sort
 }
 wanted="$(normalise <"$requirements")"
+
+# One at a time: test suites running in parallel call this script too.
+mkdir -p "$(dirname "$venv")"
+exec 9>"$venv.lock"
+flock 9
 
 if [ -x "$venv/bin/python" ]; then
     installed="$("$venv/bin/python" -m pip freeze 2>/dev/null | normalise || true)"

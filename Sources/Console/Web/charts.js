@@ -196,6 +196,7 @@
 
   function drawEmpty(svg, plot, text) {
     svg.append(svgEl('line', { class: 'axis-line', x1: plot.left, x2: plot.right, y1: plot.bottom, y2: plot.bottom }));
+    svg.append(svgEl('path', { class: 'total-line', d: '', fill: 'none' }));
     drawEmptyNote(svg, plot, text);
   }
 

@@ -849,13 +849,16 @@
 
     result(r) {
       const rows = r.rows || [];
+      const columns = r.columns || [];
+      // A column whose values are all numbers (or NULL) is right-aligned.
       const numeric = /^-?\d+(\.\d+)?([eE][-+]?\d+)?$/;
+      const isNumeric = columns.map((_, i) => rows.some((row) => row[i] != null) && rows.every((row) => row[i] == null || numeric.test(row[i])));
       const summary = h('p', { class: 'muted' }, `${plural(rows.length, 'row')} · ${r.elapsed_ms == null ? '—' : Number(r.elapsed_ms).toFixed(1)} ms`,
         r.truncated ? h('span', { class: 'badge warn' }, `truncated: only the first ${fmtInt(rows.length)} rows`) : null);
-      const body = rows.map((row) => h('tr', {}, row.map((cell) => cell == null
-        ? h('td', {}, h('span', { class: 'null' }, 'NULL'))
-        : h('td', { class: numeric.test(cell) ? 'num' : null }, cell))));
-      return h('div', {}, summary, (r.columns || []).length ? table(r.columns, body, 'sql-result') : null);
+      const body = rows.map((row) => h('tr', {}, row.map((cell, i) => h('td', { class: isNumeric[i] ? 'num' : null },
+        cell == null ? h('span', { class: 'null' }, 'NULL') : cell))));
+      const headers = columns.map((name, i) => ({ label: name, num: isNumeric[i] }));
+      return h('div', {}, summary, columns.length ? table(headers, body, 'sql-result') : null);
     },
   };
 
