@@ -500,7 +500,9 @@
           ['Slot', h('code', {}, s.slot || '—')],
           ['Flushed LSN', h('code', {}, s.flushed_lsn || '—')],
           ['Last commit LSN', h('code', {}, s.last_commit_lsn || '—')],
-          ['Lag', h('span', { class: over ? 'bad-text' : null }, s.lag_bytes == null ? `— (budget ${fmtBytes(s.lag_budget_bytes)})` : `${fmtBytes(s.lag_bytes)} of ${fmtBytes(s.lag_budget_bytes)} budget`)],
+          ['Lag', h('span', { class: over ? 'bad-text' : null }, s.lag_bytes == null
+            ? `— (budget ${fmtBytes(s.lag_budget_bytes)})`
+            : `${fmtBytes(s.lag_bytes)} of ${fmtBytes(s.lag_budget_bytes)} budget`)],
           ['Events', fmtInt(s.events)],
           ['Transactions', fmtInt(s.transactions)],
           ['Events/s', fmtRate(s.events_per_second)],
@@ -512,10 +514,12 @@
     },
 
     topicsTable(topics) {
-      const headers = ['Topic', 'Cleanup', { label: 'Partitions', num: true }, 'Offsets (start–end)', { label: 'Records', num: true }, { label: 'Size', num: true }, { label: 'Records/s', num: true }];
+      const num = (label) => ({ label, num: true });
+      const headers = ['Topic', 'Cleanup', num('Partitions'), 'Offsets (start–end)', num('Records'), num('Size'), num('Records/s')];
       return table(headers, topics.map((t) => {
         const parts = t.partitions || [];
-        const lines = parts.map((p) => h('div', {}, `p${p.partition}: ${p.start_offset}–${p.end_offset} · ${fmtBytes(p.size_bytes)} · ${fmtRate(p.records_per_second)}`));
+        const lines = parts.map((p) => h('div', {},
+          `p${p.partition}: ${p.start_offset}–${p.end_offset} · ${fmtBytes(p.size_bytes)} · ${fmtRate(p.records_per_second)}`));
         const offsets = parts.length > 3 ? this.details(`topic:${t.name}`, `${parts.length} partitions`, lines) : lines;
         return h('tr', {},
           h('td', {}, h('a', { href: topicHref(t.name) }, t.name)),
@@ -577,7 +581,10 @@
     const text = t.done ? `done · ${fmtInt(t.rows)} rows` : `${fmtInt(t.rows)} of ~${fmtInt(t.estimate)} rows (${percent.toFixed(0)}%)`;
     return h('div', { class: 'snapshot-row' },
       h('div', { class: 'snapshot-label' }, h('code', {}, t.table), h('span', { class: 'muted' }, text)),
-      h('div', { class: `progress${t.done ? ' done' : ''}`, role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(percent), 'aria-label': t.table }, fill));
+      h('div', {
+        class: `progress${t.done ? ' done' : ''}`,
+        role: 'progressbar', 'aria-valuemin': 0, 'aria-valuemax': 100, 'aria-valuenow': Math.round(percent), 'aria-label': t.table,
+      }, fill));
   }
 
   function recordCount(topic) {
@@ -757,10 +764,14 @@
         detail.hidden = !detail.hidden;
         row.setAttribute('aria-expanded', String(!detail.hidden));
       };
-      const row = h('tr', { tabindex: 0, 'aria-expanded': 'false', onclick: toggle, onkeydown: (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); toggle(); } } },
+      const onkeydown = (e) => {
+        if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); toggle(); }
+      };
+      const link = topicHref(d.topic, { partition: d.partition, offset: d.offset });
+      const row = h('tr', { tabindex: 0, 'aria-expanded': 'false', onclick: toggle, onkeydown },
         h('td', { class: 'nowrap', title: d.at }, fmtLocalTime(at).slice(0, 19), h('div', { class: 'muted small' }, fmtAgo(d.at))),
         h('td', {}, d.source),
-        h('td', {}, h('a', { href: topicHref(d.topic, { partition: d.partition, offset: d.offset }), onclick: (e) => e.stopPropagation() }, `${d.topic} / ${d.partition} / ${d.offset}`)),
+        h('td', {}, h('a', { href: link, onclick: (e) => e.stopPropagation() }, `${d.topic} / ${d.partition} / ${d.offset}`)),
         h('td', { class: 'ellipsis', title: d.key || '' }, d.key == null ? h('span', { class: 'null' }, 'null') : h('code', {}, d.key)),
         h('td', { class: 'wrap' }, d.reason));
       return [row, detail];
@@ -808,9 +819,11 @@
         const count = total == null ? hits.length : typeof total === 'number' ? total : total.value;
         const atLeast = total && total.relation === 'gte' ? '≥ ' : '';
         body.replaceChildren(
-          h('p', { class: 'muted' }, `${atLeast}${plural(count, 'hit')}${answer.took != null ? ` · ${answer.took} ms` : ''}${hits.length < count ? ` · showing ${hits.length}` : ''}`),
+          h('p', { class: 'muted' }, `${atLeast}${plural(count, 'hit')}`,
+            answer.took != null ? ` · ${answer.took} ms` : '', hits.length < count ? ` · showing ${hits.length}` : ''),
           h('div', { class: 'hits' }, hits.map((hit) => h('article', { class: 'card hit' },
-            h('header', { class: 'card-head' }, h('code', {}, hit._id), h('span', { class: 'muted' }, `score ${hit._score == null ? '—' : Number(hit._score).toFixed(3)}`)),
+            h('header', { class: 'card-head' }, h('code', {}, hit._id),
+              h('span', { class: 'muted' }, `score ${hit._score == null ? '—' : Number(hit._score).toFixed(3)}`)),
             h('pre', { class: 'code' }, JSON.stringify(hit._source, null, 2))))));
       } catch (error) {
         body.replaceChildren(errorBox(error, `Search failed (${error.type}):`));
