@@ -35,8 +35,10 @@ public struct ApplianceRunner: Sendable {
         } catch {
             throw ApplianceError(.log, "cannot open the log at \(config.logConfiguration.directory): \(error)")
         }
-        let topics = log.describe()
-        status.update("log", ready: true, detail: "open at \(log.directory): \(topics.count) topics")
+        status.track("log") {
+            if let failure = log.failure { return ComponentStatus(name: "log", ready: false, detail: "failed: \(failure)") }
+            return ComponentStatus(name: "log", ready: true, detail: "open at \(log.directory): \(log.topicNames.count) topics")
+        }
 
         let sink: SQLiteSink
         do {
