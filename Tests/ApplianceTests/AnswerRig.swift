@@ -48,11 +48,12 @@ struct AnswerRig {
         return rig
     }
 
-    func startServe() throws -> (process: ChildProcess, adminPort: Int) {
+    func startServe(environment extra: [String: String] = [:]) throws -> (process: ChildProcess, adminPort: Int) {
         let port = try freeLoopbackPort()
         let process = try ChildProcess(
             ["serve", "--config", configPath, "--log-format", "json"],
-            environment: ["MOODLE_PIPELINE_ADMIN_LISTEN": "127.0.0.1:\(port)", "MOODLE_PIPELINE_HTTP_LISTEN": "127.0.0.1:\(searchPort)"],
+            environment: ["MOODLE_PIPELINE_ADMIN_LISTEN": "127.0.0.1:\(port)", "MOODLE_PIPELINE_HTTP_LISTEN": "127.0.0.1:\(searchPort)"]
+                .merging(extra) { _, new in new },
             directory: directory)
         return (process, port)
     }

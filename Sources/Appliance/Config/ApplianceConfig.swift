@@ -137,6 +137,13 @@ public struct HTTPConfig: Sendable, Equatable {
 /// The admin listener: console, /metrics, /healthz, /readyz (`[admin]`).
 public struct AdminConfig: Sendable, Equatable {
     public var listen: ListenAddress
+    /// The SQL page's statement time limit (default 5 s).
+    public var sqlTimeout: Duration = .seconds(5)
+    /// The SQL page's row limit (default 10,000: a table a browser still renders).
+    public var sqlMaxRows: Int = 10_000
+    /// `/readyz`: the most log records a sink may be behind and still be ready (default 50,000; a batch is up
+    /// to 20,000, so a healthy sink under load stays within it).
+    public var readyMaxLag: Int64 = 50_000
 }
 
 /// A `host:port` to listen on; IPv6 hosts in brackets (`[::1]:8080`).

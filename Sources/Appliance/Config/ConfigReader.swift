@@ -47,7 +47,12 @@ struct ConfigReader {
             listen: readListen("http.listen", authenticated: authenticated), apiKeyFile: apiKeyFile, basicAuthFile: basicAuthFile,
             compatibility: read("http.compatibility", Parse.choice(HTTPConfig.Compatibility.self)) ?? .opensearch
         )
-        let admin = AdminConfig(listen: readListen("admin.listen", authenticated: authenticated))
+        let admin = AdminConfig(
+            listen: readListen("admin.listen", authenticated: authenticated),
+            sqlTimeout: read("admin.sql_timeout", Parse.duration(.milliseconds(10)...(.seconds(600)))) ?? .seconds(5),
+            sqlMaxRows: read("admin.sql_max_rows", Parse.integer(1...1_000_000)) ?? 10_000,
+            readyMaxLag: Int64(read("admin.ready_max_lag", Parse.integer(0...1_000_000_000)) ?? 50_000)
+        )
         var config = ApplianceConfig(
             dataDirectory: dataDirectory, sources: sources, analytics: analytics, log: log,
             sink: SQLiteSinkConfig(path: sinkPath), index: index, http: http, admin: admin

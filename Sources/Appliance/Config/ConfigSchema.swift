@@ -112,6 +112,12 @@ struct ConfigSchema {
 
         Key(section: "admin", name: "listen", shape: .string, defaultValue: .string("127.0.0.1:8080"),
             summary: "console, /metrics, /healthz, /readyz listener, host:port; beyond loopback needs http.api_key_file"),
+        Key(section: "admin", name: "sql_timeout", shape: .string, defaultValue: .string("5s"),
+            summary: "the console's SQL page: longest a statement may run before it is interrupted (10ms-10m)"),
+        Key(section: "admin", name: "sql_max_rows", shape: .integer, defaultValue: .integer(10_000),
+            summary: "the console's SQL page: most rows a statement returns (1-1000000)"),
+        Key(section: "admin", name: "ready_max_lag", shape: .integer, defaultValue: .integer(50_000),
+            summary: "/readyz: a sink is caught up when at most this many log records behind (0-1000000000)"),
     ]
 
     /// Sections that hold keys (`sources.*` stands for every source).

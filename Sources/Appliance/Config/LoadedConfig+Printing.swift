@@ -46,6 +46,9 @@ extension LoadedConfig {
         out += line("http.basic_auth_file", config.http.basicAuthFile.map { tomlQuoted($0) + "  # secret: contents not shown" })
         out += line("http.compatibility", tomlQuoted(config.http.compatibility.rawValue))
         out += "\n[admin]\n" + line("admin.listen", tomlQuoted(config.admin.listen.description))
+        out += line("admin.sql_timeout", tomlQuoted(Parse.format(config.admin.sqlTimeout)))
+        out += line("admin.sql_max_rows", String(config.admin.sqlMaxRows))
+        out += line("admin.ready_max_lag", String(config.admin.readyMaxLag))
         return out
     }
 

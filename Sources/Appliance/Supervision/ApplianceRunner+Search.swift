@@ -49,10 +49,11 @@ extension ApplianceRunner {
         } catch {
             throw ApplianceError(.search, "cannot start the search API on \(config.http.listen): \(error)")
         }
+        let maxLag = config.admin.readyMaxLag
         status.track("search") {
             let progress = indexer.status
             let detail = "\(engine.indices.count) indices; \(progress.documents) documents indexed from the log, \(progress.rejected) rejected"
-            return ReadinessBounds.consumer(LogIndexer.consumerGroup, of: log, name: "search", ready: true, detail: detail)
+            return ReadinessBounds.consumer(LogIndexer.consumerGroup, of: log, maxLag: maxLag, name: "search", ready: true, detail: detail)
         }
         let logger = self.logger
         let listen = config.http.listen

@@ -27,6 +27,7 @@ public struct ApplianceRunner: Sendable {
     public func run(extraServices: [(name: String, service: any Service)] = []) async throws {
         let lock = try DataDirectoryLock(dataDirectory: config.dataDirectory)
         defer { withExtendedLifetime(lock) {} }
+        let maxLag = config.admin.readyMaxLag
         let status = PipelineStatus(components: ["log", "sink", "search"] + config.sources.map { "source \($0.name)" })
 
         let log: PartitionedLog
@@ -51,7 +52,8 @@ public struct ApplianceRunner: Sendable {
             let progress = sink.status
             if let error = progress.lastError { return ComponentStatus(name: "sink", ready: false, detail: "batch failed, retrying: \(error)") }
             let detail = "\(sink.database.path): \(progress.batches) batches, \(progress.records) records"
-            return ReadinessBounds.consumer(sink.configuration.consumerGroup, of: log, name: "sink", ready: progress.ready, detail: detail)
+            return ReadinessBounds.consumer(
+                sink.configuration.consumerGroup, of: log, maxLag: maxLag, name: "sink", ready: progress.ready, detail: detail)
         }
 
         // The log first: services stop in reverse order, so it closes after every stage that uses it.
@@ -85,7 +87,8 @@ public struct ApplianceRunner: Sendable {
         }
         let application = AdminServer.makeApplication(
             host: admin.host, port: admin.port, readiness: status, backend: console, metrics: Telemetry.registry,
-            authentication: authentication, logger: logger
+            authentication: authentication, sqlLimits: SQLLimits(maxRows: config.admin.sqlMaxRows, timeout: config.admin.sqlTimeout),
+            logger: logger
         ) { port in
             logger.info("admin listener ready", metadata: [LogKey.listenURL: "http://\(ListenAddress(host: admin.host, port: port))/"])
         }

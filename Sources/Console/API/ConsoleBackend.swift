@@ -26,8 +26,9 @@ public struct SQLLimits: Sendable, Equatable {
     public var maxRows: Int
     public var timeout: Duration
 
-    /// Defaults: 10,000 rows (a table a browser can still render) and 5 s (long enough for any reasonable
-    /// query over the sink; short enough that a runaway cross join cannot hold a reader connection).
+    /// Defaults (`[admin] sql_max_rows`, `sql_timeout`): 10,000 rows (a table a browser can still render) and
+    /// 5 s (long enough for any reasonable query over the sink; short enough that a runaway cross join cannot
+    /// hold a reader connection).
     public init(maxRows: Int = 10_000, timeout: Duration = .seconds(5)) {
         self.maxRows = maxRows
         self.timeout = timeout
