@@ -84,6 +84,8 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
             ],
+            // The tantivy baseline: a Python script the benchmark runs from the source tree, not a resource.
+            exclude: ["search_baseline_tantivy.py"],
             swiftSettings: swiftSettings
         ),
         // The benchmarks' plain C baselines (a write + CRC + fdatasync appender).

@@ -9,8 +9,12 @@ import ServiceLifecycle
 extension ApplianceRunner {
     /// The search side: the engine over `[index] path`, the pipeline's indices fed from the log, the
     /// translog of API writes, background maintenance, and the OpenSearch-compatible listener.
-    func searchServices(log: PartitionedLog, status: PipelineStatus) throws
-        -> (services: [ServiceGroupConfiguration.ServiceConfiguration], parts: PipelineConsole.SearchParts, authenticator: Authenticator?) {
+    /// What `searchServices` builds: the services, what the console reads, and the API's authenticator.
+    typealias SearchSide = (
+        services: [ServiceGroupConfiguration.ServiceConfiguration], parts: PipelineConsole.SearchParts, authenticator: Authenticator?
+    )
+
+    func searchServices(log: PartitionedLog, status: PipelineStatus) throws -> SearchSide {
         let engine: SearchEngine
         do {
             engine = try SearchEngine(directory: config.index.path, logger: logger)

@@ -1,7 +1,6 @@
 import Console
 import Logging
 import PostgresCDC
-import SearchAPI
 import PartitionedLog
 import SQLiteSink
 import ServiceLifecycle
@@ -71,7 +70,7 @@ public struct ApplianceRunner: Sendable {
             services.append(.init(service: capture, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
         services.append(.init(service: sink, failureTerminationBehavior: .gracefullyShutdownGroup))
-        let search: (services: [ServiceGroupConfiguration.ServiceConfiguration], parts: PipelineConsole.SearchParts, authenticator: Authenticator?)
+        let search: SearchSide
         do {
             search = try searchServices(log: log, status: status)
         } catch {
@@ -79,20 +78,9 @@ public struct ApplianceRunner: Sendable {
             throw error
         }
         services += search.services
-        let admin = config.admin.listen
-        let logger = self.logger
         let console = PipelineConsole(log: log, sink: sink, captures: captures, search: search.parts, status: status)
-        let authentication = search.authenticator.map { authenticator in
-            AdminAuthentication(challenges: authenticator.challenges) { authenticator.accepts(authorization: $0) }
-        }
-        let application = AdminServer.makeApplication(
-            host: admin.host, port: admin.port, readiness: status, backend: console, metrics: Telemetry.registry,
-            authentication: authentication, sqlLimits: SQLLimits(maxRows: config.admin.sqlMaxRows, timeout: config.admin.sqlTimeout),
-            logger: logger
-        ) { port in
-            logger.info("admin listener ready", metadata: [LogKey.listenURL: "http://\(ListenAddress(host: admin.host, port: port))/"])
-        }
-        services.append(.init(service: application, failureTerminationBehavior: .gracefullyShutdownGroup))
+        services.append(.init(service: adminListener(console, status: status, authenticator: search.authenticator),
+                              failureTerminationBehavior: .gracefullyShutdownGroup))
         for extra in extraServices {
             services.append(.init(service: extra.service, successTerminationBehavior: .ignore, failureTerminationBehavior: .gracefullyShutdownGroup))
         }
