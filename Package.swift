@@ -173,7 +173,7 @@ let package = Package(
         // Test support: throwaway PostgreSQL clusters, temp dirs, running the binary as a child process.
         .target(
             name: "PostgresTestSupport",
-            dependencies: ["LocalPostgres", "PostgresCDC", "BlockingIO"],
+            dependencies: ["LocalPostgres", "PostgresCDC", "BlockingIO", "StreamProcessing"],
             path: "Tests/PostgresTestSupport",
             swiftSettings: swiftSettings
         ),

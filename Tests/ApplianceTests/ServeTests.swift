@@ -112,40 +112,13 @@ struct ServeTests {
         #expect(await serve.waitForExit(timeout: .seconds(10)) == 0)
     }
 
-    /// A GET over a plain socket: FoundationNetworking's URLSession stalls on a 401 that carries a
-    /// `WWW-Authenticate` challenge (it waits for a credential delegate), so this test does not use it.
+    /// Over `APIClient` (a plain socket): FoundationNetworking's URLSession stalls on a 401 that carries a
+    /// `WWW-Authenticate` challenge (it waits for a credential delegate).
     static func get(_ url: String, authorization: String?) async -> (status: Int, body: String, challenge: String?) {
-        guard let components = URLComponents(string: url), let port = components.port else { return (0, "", nil) }
-        var head = "GET \(components.path.isEmpty ? "/" : components.path) HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n"
-        if let authorization { head += "Authorization: \(authorization)\r\n" }
-        head += "\r\n"
-        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        guard fd >= 0 else { return (0, "", nil) }
-        defer { close(fd) }
-        var timeout = timeval(tv_sec: 5, tv_usec: 0)
-        setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, socklen_t(MemoryLayout<timeval>.size))
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_port = in_port_t(UInt16(port).bigEndian)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let connected = withUnsafePointer(to: &address) {
-            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_in>.size)) }
-        }
-        guard connected == 0, send(fd, head, head.utf8.count, 0) == head.utf8.count else { return (0, "", nil) }
-        var response: [UInt8] = []
-        var buffer = [UInt8](repeating: 0, count: 65_536)
-        while true {
-            let count = recv(fd, &buffer, buffer.count, 0)
-            if count <= 0 { break }
-            response += buffer[0..<count]
-        }
-        let text = String(decoding: response, as: UTF8.self)
-        guard let split = text.range(of: "\r\n\r\n") else { return (0, text, nil) }
-        let lines = text[..<split.lowerBound].split(separator: "\r\n")
-        let status = lines.first.flatMap { Int($0.split(separator: " ").dropFirst().first ?? "") } ?? 0
-        let challenge = lines.dropFirst().first { $0.lowercased().hasPrefix("www-authenticate:") }
-            .map { String($0.dropFirst("www-authenticate:".count)).trimmingCharacters(in: .whitespaces) }
-        return (status, String(text[split.upperBound...]), challenge)
+        guard let components = URLComponents(string: url), let port = components.port,
+              let result = try? await APIClient(port: port, authorization: authorization).get(components.path.isEmpty ? "/" : components.path)
+        else { return (0, "", nil) }
+        return (result.status, result.text, result.header("WWW-Authenticate"))
     }
 
     @Test("doctor exits 0 on a ready cluster and 1, with the fixes, on one with wal_level=replica and no REPLICATION role")

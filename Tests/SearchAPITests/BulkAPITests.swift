@@ -1,3 +1,4 @@
+import PostgresTestSupport
 import SearchAPI
 import SearchEngine
 import StreamProcessing
