@@ -1,3 +1,4 @@
+import BlockingIO
 import Foundation
 import LocalPostgres
 import PostgresTestSupport
@@ -31,6 +32,7 @@ import FoundationNetworking
                     try await Self.expectSQLLimits(base, rig: rig)
                     try await Self.expectDashboard(base, rig: rig)
                     try await Self.expectMetrics(base)
+                    try await Self.expectSourceDownStandsOut(base, rig: rig)
                 } catch {
                     serve.signal(SIGKILL)
                     _ = await serve.waitForExit(timeout: .seconds(10))
@@ -199,6 +201,27 @@ import FoundationNetworking
             guard bar.count == 2, case .week(let week) = bar[0], case .value(let value) = bar[1] else { return nil }
             return Bar.Pair(week, value)
         }.sorted { $0.week < $1.week }
+    }
+
+    // MARK: A source down
+
+    /// The sites server stopped: the API says it is not connected, `/readyz` answers 503 naming it, and the
+    /// pipeline page shows it as a problem.
+    static func expectSourceDownStandsOut(_ base: String, rig: AnswerRig) async throws {
+        let sites = rig.sites.cluster
+        try await runBlocking(name: "console-test") { try sites.stop(mode: .fast) }
+        let reported = await eventually(timeout: .seconds(30)) {
+            guard let data = try? await Self.get(base + "/api/v1/sources", status: 200),
+                  let object = try? JSONSerialization.jsonObject(with: data) as? [String: Any],
+                  let sources = object["sources"] as? [[String: Any]] else { return false }
+            return sources.contains { $0["name"] as? String == "sites" && $0["connected"] as? Bool == false }
+        }
+        #expect(reported, "the sites source still looks connected after its server stopped")
+        let readiness = await httpGet(base + "/readyz")
+        #expect(readiness?.status == 503 && readiness?.body.contains("source sites") == true, "readyz: \(String(describing: readiness))")
+        let run = try await Python.run(
+            "\(Python.packageRoot)/Tests/ConsoleBrowser/pipeline_problem.py", [base, Self.artifactDirectory, "sites"], timeout: .seconds(120))
+        #expect(run.status == 0, "pipeline_problem.py:\n\(run.report)")
     }
 
     // MARK: /metrics
