@@ -61,7 +61,7 @@ let package = Package(
         .target(
             name: "PartitionedLog",
             dependencies: [
-                "CZlib",
+                "CZlib", "PosixFiles",
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Metrics", package: "swift-metrics"),
                 .product(name: "NIOPosix", package: "swift-nio"),
@@ -90,6 +90,9 @@ let package = Package(
         ),
         // The benchmarks' plain C baselines (a write + CRC + fdatasync appender).
         .target(name: "CBenchBaseline", dependencies: ["CZlib"], linkerSettings: [.linkedLibrary("sqlite3")]),
+        // Positional file I/O and directory operations (open, pread/pwrite, fdatasync/fsync, atomic writes,
+        // durable mkdir/rename), generic over the caller's error type: shared by the log and the search engine.
+        .target(name: "PosixFiles", swiftSettings: swiftSettings),
         // Runs blocking C calls on dedicated threads, off the cooperative pool.
         .target(name: "BlockingIO", swiftSettings: swiftSettings),
         // libpq, as Debian ships it (headers in /usr/include/postgresql).
@@ -152,7 +155,7 @@ let package = Package(
         // BM25, doc values, the query DSL and aggregations. Generic: knows nothing of HTTP, the log or Moodle.
         .target(
             name: "SearchEngine",
-            dependencies: ["StreamProcessing", "CZlib", .product(name: "Logging", package: "swift-log")],
+            dependencies: ["StreamProcessing", "CZlib", "PosixFiles", .product(name: "Logging", package: "swift-log")],
             swiftSettings: swiftSettings + crossModule
         ),
         // The OpenSearch-compatible REST API over SearchEngine, and the write path through the log (the translog).

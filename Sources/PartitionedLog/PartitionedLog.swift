@@ -1,5 +1,6 @@
 import Logging
 import Metrics
+import PosixFiles
 import Synchronization
 
 /// The appliance's Kafka: named topics of partitioned, durable, replayable records.

@@ -1,3 +1,4 @@
+import PosixFiles
 import Synchronization
 
 /// A named topic: its partitions and settings, kept in `<log>/<topic>/topic.conf` so that the log reopens

@@ -1,5 +1,6 @@
 import Dispatch
 import Logging
+import PosixFiles
 import StreamProcessing
 import Synchronization
 
@@ -30,7 +31,7 @@ public final class SearchEngine: Sendable {
             guard StorageFiles.isDirectory(path) else { continue }
             if entry.hasSuffix(Self.deletedSuffix) || !StorageFiles.exists(path + "/" + SearchIndex.metadataFile) {
                 // A delete interrupted by a crash, or a create that never wrote its metadata.
-                try StorageFiles.removeDirectory(path)
+                try StorageFiles.removeTree(path)
                 continue
             }
             let index = try SearchIndex.open(directory: path, logger: logger)
@@ -73,7 +74,7 @@ public final class SearchEngine: Sendable {
             try StorageFiles.rename(index.directory, tombstone)
             try StorageFiles.syncDirectory(indicesDirectory)
             do {
-                try StorageFiles.removeDirectory(tombstone)
+                try StorageFiles.removeTree(tombstone)
             } catch {
                 logger.warning("could not remove a deleted index's files; retried at the next start", metadata: ["search.index": "\(name)", "error": "\(error)"])
             }

@@ -1,3 +1,4 @@
+import PosixFiles
 import Synchronization
 
 /// Durable consumer groups (`<log>/__consumer_offsets/<group>.offsets`): which topics each group reads and

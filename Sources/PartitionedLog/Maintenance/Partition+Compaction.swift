@@ -1,4 +1,5 @@
 import Logging
+import PosixFiles
 import Synchronization
 
 #if canImport(Glibc)

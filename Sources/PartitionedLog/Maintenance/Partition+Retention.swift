@@ -1,5 +1,6 @@
 import CoreMetrics
 import Logging
+import PosixFiles
 import Synchronization
 
 extension Partition {

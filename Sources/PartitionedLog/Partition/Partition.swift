@@ -1,6 +1,7 @@
 import CoreMetrics
 import Logging
 import NIOPosix
+import PosixFiles
 import Synchronization
 
 /// One partition: its segments, its queue of appends, its single writer (a flush job on the write pool,

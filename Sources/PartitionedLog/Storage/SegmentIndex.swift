@@ -1,3 +1,5 @@
+import PosixFiles
+
 /// The sparse offset index (`<base>.index`): 8-byte entries `relativeOffset u32, position u32`, one per
 /// `indexIntervalBytes` of segment, pointing at a batch start. And the time index (`<base>.timeindex`):
 /// 12-byte entries `maxTimestampSoFar i64, relativeOffset u32`. Both little-endian, both rebuildable from

@@ -1,4 +1,5 @@
 import Logging
+import PosixFiles
 
 #if canImport(Glibc)
 import Glibc

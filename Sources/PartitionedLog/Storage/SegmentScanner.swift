@@ -1,3 +1,5 @@
+import PosixFiles
+
 /// Walks a segment's batches in order through a bounded read buffer: recovery, index rebuilds, reads and
 /// compaction all go through here, so every batch anyone uses has passed the same checks.
 struct SegmentScanner {

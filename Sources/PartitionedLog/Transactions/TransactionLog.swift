@@ -1,3 +1,4 @@
+import PosixFiles
 import Synchronization
 
 #if canImport(Glibc)

@@ -1,3 +1,4 @@
+import PosixFiles
 import StreamProcessing
 
 /// The small metadata files of an index (`index.meta`, `commit`, `<segment>_<gen>.del`): a 4-byte magic, a

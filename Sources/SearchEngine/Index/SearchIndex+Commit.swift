@@ -1,4 +1,5 @@
 import Logging
+import PosixFiles
 import StreamProcessing
 import Synchronization
 
@@ -112,7 +113,7 @@ extension SearchIndex {
         do {
             let file = try StorageFile(path: temporary, flags: O_WRONLY_CREATE_TRUNCATE)
             try file.write(segment.storage.bytes, at: 0)
-            try file.sync()
+            try file.fullSync()
         }
         try StorageFiles.rename(temporary, path)
         try StorageFiles.syncDirectory(directory)

@@ -1,4 +1,5 @@
 import Logging
+import PosixFiles
 import Synchronization
 
 /// Background merges. The writer lock is held only to choose segments and to swap the result in; the

@@ -1,4 +1,5 @@
 import Logging
+import PosixFiles
 import StreamProcessing
 
 /// Creating an index directory, and reopening one at its last commit point.

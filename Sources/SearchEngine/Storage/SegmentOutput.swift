@@ -1,3 +1,5 @@
+import PosixFiles
+
 /// Where an encoder writes a segment: a growing byte array, spilled to a file in large chunks when one is
 /// given (merges and flushes of big segments, so memory stays bounded), with the CRC computed as bytes go.
 struct SegmentOutput {
@@ -46,7 +48,7 @@ struct SegmentOutput {
         buffer += SegmentFormat.footerMagic
         guard let file else { return buffer }
         try spill()
-        try file.sync()
+        try file.fullSync()
         return nil
     }
 }

@@ -3,6 +3,7 @@ import Glibc
 #elseif canImport(Darwin)
 import Darwin
 #endif
+import PosixFiles
 
 /// The bytes of one segment, at a stable address for the segment's lifetime: a heap copy after a refresh,
 /// a read-only memory map once flushed. Both hold the same format, so one reader serves both.
