@@ -16,9 +16,11 @@ extension PipelineConsole {
             lastError: progress.lastError)
         let indexed = search?.indexer.status
         return PipelineView(
-            components: status.snapshot(), sources: captures.map(source), topics: topics(), consumers: consumers(), sinks: [sinkView],
+            components: status.snapshot(), sources: sources(), topics: topics(), consumers: consumers(), sinks: [sinkView],
             search: SearchView(indices: await searchIndices(), documentsIndexed: indexed?.documents ?? 0, rejected: indexed?.rejected ?? 0))
     }
+
+    func sources() -> [SourceView] { captures.map(source) }
 
     private func source(_ capture: ChangeCapture) -> SourceView {
         let snapshot = capture.status.snapshot
@@ -50,7 +52,7 @@ extension PipelineConsole {
         }
     }
 
-    private func topics() -> [TopicView] {
+    func topics() -> [TopicView] {
         log.describe().map { topic in
             TopicView(
                 name: topic.name, cleanup: topic.configuration.cleanup.rawValue,
@@ -61,7 +63,7 @@ extension PipelineConsole {
         }
     }
 
-    private func consumers() -> [ConsumerView] {
+    func consumers() -> [ConsumerView] {
         log.consumerGroups.map { group in
             let committed = log.committedOffsets(group)
             let partitions = log.lag(group).sorted { $0.key < $1.key }.map { partition, lag in

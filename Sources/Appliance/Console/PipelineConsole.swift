@@ -16,6 +16,9 @@ final class PipelineConsole: ConsoleBackend {
     let search: SearchParts?
     let status: PipelineStatus
     let rates = Mutex<[String: RateSample]>([:])
+    /// The answers as last read, for the revision they were read at: every open live stream asks after each
+    /// commit, and one SQLite read serves them all.
+    private let lastAnswers = Mutex<AnswersView?>(nil)
 
     /// The search side, absent until the search services are built.
     struct SearchParts: Sendable {
@@ -37,13 +40,17 @@ final class PipelineConsole: ConsoleBackend {
     var answersRevision: Int { sink.status.batches }
 
     func answers() async throws(ConsoleError) -> AnswersView {
+        // The revision is taken before the read, so what is read is at least that new.
         let revision = answersRevision
+        if let cached = lastAnswers.withLock({ $0 }), cached.version == revision { return cached }
         do {
             let committed = try await sink.database.answers()
-            return AnswersView(
+            let answers = AnswersView(
                 version: revision, asOf: Date().formatted(.iso8601),
                 q1: committed.registrations.map { WeeklyRegistrationsRow(weekStart: $0.weekStart, sitesRegistered: $0.sitesRegistered, sitesTotal: $0.sitesTotal) },
                 q2: committed.admins.map { WeeklyAdminsRow(weekStart: $0.weekStart, newAdmins: $0.newAdmins, adminsTotal: $0.adminsTotal) })
+            lastAnswers.withLock { $0 = answers }
+            return answers
         } catch {
             throw .unavailable("cannot read the answers from the SQLite sink: \(error)")
         }

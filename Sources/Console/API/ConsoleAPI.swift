@@ -17,9 +17,9 @@ struct ConsoleAPI: Sendable {
         }
         api.get("stream") { _, _ in LiveStream(backend: self.backend).response() }
         api.get("pipeline") { _, _ in ConsoleJSON.response(await self.backend.pipeline()) }
-        api.get("sources") { _, _ in ConsoleJSON.response(["sources": await self.backend.pipeline().sources]) }
-        api.get("topics") { _, _ in ConsoleJSON.response(["topics": await self.backend.pipeline().topics]) }
-        api.get("consumers") { _, _ in ConsoleJSON.response(["consumers": await self.backend.pipeline().consumers]) }
+        api.get("sources") { _, _ in ConsoleJSON.response(["sources": self.backend.sources()]) }
+        api.get("topics") { _, _ in ConsoleJSON.response(["topics": self.backend.topics()]) }
+        api.get("consumers") { _, _ in ConsoleJSON.response(["consumers": self.backend.consumers()]) }
         api.get("topics/:topic/records") { request, context in
             await self.handle { try await self.records(request, context) }
         }

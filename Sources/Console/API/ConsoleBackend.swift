@@ -7,6 +7,10 @@ public protocol ConsoleBackend: Sendable {
     var answersRevision: Int { get }
     /// Sources, topics, consumers, sinks, search and readiness.
     func pipeline() async -> PipelineView
+    /// The parts of `pipeline()` that the API also serves alone.
+    func sources() -> [SourceView]
+    func topics() -> [TopicView]
+    func consumers() -> [ConsumerView]
     /// Up to `limit` records of one partition from `offset` on.
     func records(topic: String, partition: Int, offset: Int64, limit: Int) async throws(ConsoleError) -> RecordsPage
     /// The newest records (up to `limit`) whose key is `key`, searching the partition the key hashes to.
